@@ -18,7 +18,7 @@ public interface IDecoderRun : IDisposable
     /// and writes the logits of each row's last position into <paramref name="logits"/> ([Rows, VocabularySize]).
     /// The first call carries [DEC] and the prompt; later calls one id per row.
     /// </summary>
-    void Step(ReadOnlySpan<long> newIds, int sequenceLength, Span<float> logits, CancellationToken cancellationToken);
+    void Advance(ReadOnlySpan<long> newIds, int sequenceLength, Span<float> logits, CancellationToken cancellationToken);
 
     /// <summary>Beam search: after this call row i's cache is what row <paramref name="sources"/>[i]'s was (sources stay within an image's group).</summary>
     void ReorderRows(ReadOnlySpan<int> sources);
