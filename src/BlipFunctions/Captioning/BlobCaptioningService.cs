@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BlipCaptioning;
+using BlipCaptioning.Errors;
+using BlipFunctions.Configuration;
+using BlipFunctions.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BlipFunctions.Captioning;
+
+/// <summary>
+/// Makes a blob's caption row reflect the blob as it is now: reads its properties, claims the row for that version
+/// (ETag), checks the limits, captions it, tags it, and writes the result, all with conditional writes so that
+/// duplicate, replayed or out-of-order events never add rows or put an older result over a newer one.
+/// </summary>
+/// <remarks>
+/// Terminal problems with the image become a <c>failed</c> row and return normally (no retries, no poison queue);
+/// transient faults are rethrown after the row notes them, so the host retries the invocation.
+/// </remarks>
+public sealed partial class BlobCaptioningService
+{
+    private const int MaxRounds = 5;
+
+    private readonly CaptionStore _store;
+    private readonly CaptioningRunner _runner;
+    private readonly CaptionPipelineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BlobCaptioningService> _logger;
+
+    public BlobCaptioningService(CaptionStore store, CaptioningRunner runner, IOptions<CaptionPipelineOptions> options, TimeProvider time, ILogger<BlobCaptioningService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _runner = runner;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<CaptionOutcome> CaptionBlobAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        for (int round = 1; round <= MaxRounds; round++)
+        {
+            CaptionOutcome? outcome = await TryRoundAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (outcome is { } done)
+            {
+                LogOutcome(blob.Name, done);
+                return done;
+            }
+        }
+
+        throw new CaptionRowContentionException(
+            $"The blob {blob.Name} or its caption row changed {MaxRounds} times while it was being captioned; the host will retry.");
+    }
+
+    // One decision round; null means "the blob or the row changed under us: decide again".
+    private async Task<CaptionOutcome?> TryRoundAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return CaptionOutcome.BlobGone;
+        }
+
+        string blobETag = properties.ETag.ToString();
+        CaptionEntity? row = await _store.GetAsync(blob.BlobContainerName, blob.Name, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset now = _time.GetUtcNow();
+        if (row is not null && row.BlobETag == blobETag)
+        {
+            if (row.Status is CaptionStatus.Succeeded or CaptionStatus.Failed)
+            {
+                return CaptionOutcome.AlreadyDone;
+            }
+
+            if (row.LeaseExpiresAt > now)
+            {
+                return CaptionOutcome.InProgressElsewhere;
+            }
+        }
+        else if (row is not null && row.BlobLastModified > properties.LastModified)
+        {
+            return CaptionOutcome.Superseded;
+        }
+
+        CaptionEntity claim = ProcessingRow(blob, properties, row, now);
+        ETag? claimed = row is null
+            ? await _store.TryAddAsync(claim, cancellationToken).ConfigureAwait(false)
+            : await _store.TryReplaceAsync(claim, row.ETag, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return null;
+        }
+
+        claim.ETag = claimed.Value;
+        return await CaptionClaimedAsync(blob, properties, claim, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CaptionOutcome?> CaptionClaimedAsync(BlobClient blob, BlobProperties properties, CaptionEntity claim, CancellationToken cancellationToken)
+    {
+        if (properties.ContentLength == 0)
+        {
+            return await FailAsync(claim, "The blob is empty (0 bytes): upload an image file (JPEG, PNG, GIF, BMP or WebP).", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (properties.ContentLength > _options.MaxImageBytes)
+        {
+            return await FailAsync(claim,
+                $"The blob is {Bytes(properties.ContentLength)}, over the limit of {Bytes(_options.MaxImageBytes)} (Captioning__MaxImageBytes): upload a smaller image.",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            using MemoryStream image = await DownloadAsync(blob, properties, cancellationToken).ConfigureAwait(false);
+            Caption caption = await _runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
+            ModelDescription model = await _runner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
+            string? tagError = await TagAsync(blob, caption.Text, cancellationToken).ConfigureAwait(false);
+            CaptionEntity done = SucceededRow(claim, caption, model, tagError);
+            return await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is null
+                ? null
+                : CaptionOutcome.Captioned;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return null; // The blob was overwritten since its properties were read: caption the new version.
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return await FailAsync(claim, "The blob was deleted while it was being captioned.", cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnsupportedImageException e)
+        {
+            return await FailAsync(claim, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await NoteRetryAsync(claim, e, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<MemoryStream> DownloadAsync(BlobClient blob, BlobProperties properties, CancellationToken cancellationToken)
+    {
+        var options = new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } };
+        using BlobDownloadStreamingResult download = (await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false)).Value;
+        var buffer = new MemoryStream(checked((int)properties.ContentLength));
+        await download.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    // Tags do not change the blob's ETag and raise no BlobCreated event, so tagging never re-triggers captioning.
+    private async Task<string?> TagAsync(BlobClient blob, string caption, CancellationToken cancellationToken)
+    {
+        try
+        {
+            GetBlobTagResult existing = (await blob.GetTagsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            await blob.SetTagsAsync(CaptionTags.Merge(existing.Tags, caption), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status is 400 or 403 or 409)
+        {
+            LogTagFailed(blob.Name, e.Status, e.ErrorCode);
+            return $"The blob index tags could not be set ({e.Status} {e.ErrorCode}); the caption is stored here. " +
+                   "Tags need the Storage Blob Data Owner role and are not offered on some account kinds (hierarchical namespace).";
+        }
+    }
+
+    private async Task<CaptionOutcome?> FailAsync(CaptionEntity claim, string reason, CancellationToken cancellationToken)
+    {
+        claim.Status = CaptionStatus.Failed;
+        claim.FailureReason = reason;
+        claim.LastError = null;
+        claim.LeaseExpiresAt = null;
+        claim.UpdatedAt = _time.GetUtcNow();
+        LogFailed(claim.BlobName, reason);
+        return await _store.TryReplaceAsync(claim, claim.ETag, cancellationToken).ConfigureAwait(false) is null
+            ? null
+            : CaptionOutcome.Failed;
+    }
+
+    // Best effort: release the lease so the host's retry can take the row at once, and say why it waits.
+    private async Task NoteRetryAsync(CaptionEntity claim, Exception error, CancellationToken cancellationToken)
+    {
+        LogTransient(error, claim.BlobName);
+        claim.LastError = $"{error.GetType().Name}: {error.Message}";
+        claim.LeaseExpiresAt = null;
+        claim.UpdatedAt = _time.GetUtcNow();
+        try
+        {
+            await _store.TryReplaceAsync(claim, claim.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception noteError) when (noteError is RequestFailedException or OperationCanceledException)
+        {
+            LogNoteFailed(noteError, claim.BlobName);
+        }
+    }
+
+    private CaptionEntity ProcessingRow(BlobClient blob, BlobProperties properties, CaptionEntity? previous, DateTimeOffset now)
+    {
+        string blobETag = properties.ETag.ToString();
+        return new CaptionEntity
+        {
+            PartitionKey = CaptionKeys.PartitionKeyFor(blob.BlobContainerName),
+            RowKey = CaptionKeys.RowKeyFor(blob.Name),
+            Container = blob.BlobContainerName,
+            BlobName = blob.Name,
+            Status = CaptionStatus.Processing,
+            BlobETag = blobETag,
+            BlobLastModified = properties.LastModified,
+            BlobBytes = properties.ContentLength,
+            ContentType = properties.ContentType,
+            LeaseExpiresAt = now + _options.LeaseDuration,
+            Attempts = previous?.BlobETag == blobETag ? previous.Attempts + 1 : 1,
+            CreatedAt = previous?.CreatedAt ?? now,
+            UpdatedAt = now,
+        };
+    }
+
+    private CaptionEntity SucceededRow(CaptionEntity claim, Caption caption, ModelDescription model, string? tagError)
+    {
+        claim.Status = CaptionStatus.Succeeded;
+        claim.Caption = caption.Text;
+        claim.Keywords = string.Join(' ', CaptionTags.Keywords(caption.Text));
+        claim.Score = caption.Score;
+        claim.TokenIds = string.Join(',', caption.TokenIds);
+        claim.Width = caption.Image.Width;
+        claim.Height = caption.Image.Height;
+        claim.Format = caption.Image.Format;
+        claim.ModelSource = model.Source;
+        claim.ModelPrecision = model.Precision;
+        claim.Decoding = JsonSerializer.Serialize(CaptioningRunner.Settings, CaptionJson.Options);
+        claim.DecodeMs = caption.Timings.Decode.TotalMilliseconds;
+        claim.PreprocessMs = caption.Timings.Preprocess.TotalMilliseconds;
+        claim.VisionMs = (caption.Timings.Vision + caption.Timings.CrossAttention).TotalMilliseconds;
+        claim.GenerateMs = (caption.Timings.Generate + caption.Timings.Detokenize).TotalMilliseconds;
+        claim.TotalMs = caption.Timings.Total.TotalMilliseconds;
+        claim.Steps = caption.Timings.Steps;
+        claim.TagsApplied = tagError is null;
+        claim.TagError = tagError;
+        claim.FailureReason = null;
+        claim.LastError = null;
+        claim.LeaseExpiresAt = null;
+        claim.UpdatedAt = _time.GetUtcNow();
+        return claim;
+    }
+
+    private static string Bytes(long bytes) => bytes >= 1024 * 1024
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MiB ({bytes} bytes)")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Blob {BlobName}: {Outcome}")]
+    private partial void LogOutcome(string blobName, CaptionOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} cannot be captioned: {Reason}")]
+    private partial void LogFailed(string blobName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} was captioned but not tagged ({Status} {ErrorCode})")]
+    private partial void LogTagFailed(string blobName, int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Captioning blob {BlobName} failed; the host will retry")]
+    private partial void LogTransient(Exception error, string blobName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not note the retry on the row of {BlobName}")]
+    private partial void LogNoteFailed(Exception error, string blobName);
+}

@@ -1,0 +1,92 @@
+using System.Text;
+
+namespace BlipFunctions.Captioning;
+
+/// <summary>
+/// Blob index tags for a caption (<c>caption</c>, <c>keywords</c>) within the service's rules: at most 10 tags per
+/// blob, keys 1–128 and values 0–256 characters of <c>a-z A-Z 0-9 space + - . / : = _</c>.
+/// </summary>
+public static class CaptionTags
+{
+    public const string CaptionKey = "caption";
+    public const string KeywordsKey = "keywords";
+    public const int MaxTags = 10;
+    public const int MaxValueLength = 256;
+    public const int MaxKeywords = 8;
+
+    private static readonly HashSet<string> s_stopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "of", "with", "and", "or", "in", "on", "at", "to", "from", "by", "for", "is", "are", "it",
+        "its", "there", "this", "that", "some", "his", "her", "their", "into", "onto", "up", "down", "over", "next",
+        "near", "while", "as", "be", "picture", "photo", "image", "arafed", "araffe",
+    };
+
+    /// <summary>Keywords of a caption: its lower-case words without stop words and repeats, at most <see cref="MaxKeywords"/>.</summary>
+    public static IReadOnlyList<string> Keywords(string caption)
+    {
+        ArgumentNullException.ThrowIfNull(caption);
+        var words = new List<string>();
+        foreach (string raw in caption.Split([' ', '\t', '\n', ',', '.', ';', '!', '?', '"'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            string word = Sanitise(raw.ToLowerInvariant()).Replace(" ", string.Empty, StringComparison.Ordinal);
+            if (word.Length > 1 && !s_stopWords.Contains(word) && !words.Contains(word))
+            {
+                words.Add(word);
+                if (words.Count == MaxKeywords)
+                {
+                    break;
+                }
+            }
+        }
+
+        return words;
+    }
+
+    /// <summary>
+    /// The tags to set: the blob's own tags kept (ours replace <c>caption</c>/<c>keywords</c>), within the limit of 10.
+    /// </summary>
+    public static Dictionary<string, string> Merge(IDictionary<string, string> existing, string caption)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [CaptionKey] = Truncate(Sanitise(caption)),
+            [KeywordsKey] = Truncate(string.Join(' ', Keywords(caption))),
+        };
+        foreach ((string key, string value) in existing)
+        {
+            if (tags.Count == MaxTags)
+            {
+                break;
+            }
+
+            tags.TryAdd(key, value);
+        }
+
+        return tags;
+    }
+
+    /// <summary>Replaces characters tags do not allow with spaces and collapses runs of spaces.</summary>
+    public static string Sanitise(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var builder = new StringBuilder(value.Length);
+        foreach (char c in value.Normalize(NormalizationForm.FormD))
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.' or '/' or ':' or '=' or '_')
+            {
+                builder.Append(c);
+            }
+            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark
+                     && builder.Length > 0 && builder[^1] != ' ')
+            {
+                builder.Append(' ');
+            }
+        }
+
+        return builder.ToString().Trim();
+    }
+
+    private static string Truncate(string value) =>
+        value.Length <= MaxValueLength ? value : value[..MaxValueLength].TrimEnd();
+}

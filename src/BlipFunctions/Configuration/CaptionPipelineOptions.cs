@@ -1,0 +1,31 @@
+namespace BlipFunctions.Configuration;
+
+/// <summary>
+/// The app's settings from the <c>Captioning</c> section (app settings <c>Captioning__*</c>; README "Settings").
+/// The captioning library binds the same section for its own settings (model directory, pixel limit).
+/// </summary>
+public sealed class CaptionPipelineOptions
+{
+    public const string SectionName = "Captioning";
+
+    /// <summary>Container whose uploads are captioned; must be the trigger's container (<c>images</c>).</summary>
+    public string ImagesContainer { get; set; } = "images";
+
+    /// <summary>Table of caption rows.</summary>
+    public string CaptionsTable { get; set; } = "captions";
+
+    /// <summary>Folder holding the built model (<c>blip-model.json</c> and the graphs).</summary>
+    public string ModelDirectory { get; set; } = "models/blip-image-captioning-base";
+
+    /// <summary>Blob folder URL the model is copied from into <see cref="ModelDirectory"/> on first use (Azure).</summary>
+    public Uri? ModelBlobUri { get; set; }
+
+    /// <summary>Captions run at once per worker (blob and HTTP together).</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>Larger uploads get a <c>failed</c> row; larger POST bodies get 413.</summary>
+    public long MaxImageBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>How long a captioning invocation holds a blob's row before another may take it over.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,81 @@
+using BlipCaptioning;
+using BlipCaptioning.Errors;
+using BlipFunctions.Captioning;
+using BlipFunctions.Configuration;
+using BlipFunctions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace BlipFunctions.Functions;
+
+/// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
+public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<CaptionPipelineOptions> options)
+{
+    [Function("CaptionImage")]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "captions")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long limit = options.Value.MaxImageBytes;
+        string? contentType = request.ContentType;
+        if (contentType is not null
+            && !contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
+            && !contentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Send the image bytes",
+                $"The body is '{contentType}'; send the image file itself as image/jpeg, image/png (any image/*) or application/octet-stream.");
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return TooLarge(limit);
+        }
+
+        using var image = new MemoryStream();
+        if (!await CopyWithinAsync(request.Body, image, limit, cancellationToken).ConfigureAwait(false))
+        {
+            return TooLarge(limit);
+        }
+
+        if (image.Length == 0)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Empty body", "The body is empty: send an image file (JPEG, PNG, GIF, BMP or WebP).");
+        }
+
+        image.Position = 0;
+        try
+        {
+            Caption caption = await runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
+            ModelDescription model = await runner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
+            return new OkObjectResult(CaptionResponses.FromCaption(caption, model, contentType));
+        }
+        catch (UnsupportedImageException e)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Not an image we can caption", e.Message);
+        }
+    }
+
+    private static ObjectResult TooLarge(long limit) =>
+        Problems.Create(StatusCodes.Status413PayloadTooLarge, "Image too large",
+            $"The body is over the limit of {limit} bytes (Captioning__MaxImageBytes): send a smaller image.");
+
+    private static async Task<bool> CopyWithinAsync(Stream source, MemoryStream target, long limit, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (target.Length + read > limit)
+            {
+                return false;
+            }
+
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+}

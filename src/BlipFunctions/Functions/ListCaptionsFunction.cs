@@ -1,0 +1,49 @@
+using System.Globalization;
+using BlipFunctions.Configuration;
+using BlipFunctions.Http;
+using BlipFunctions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace BlipFunctions.Functions;
+
+/// <summary><c>GET /api/captions?prefix=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix, in pages.</summary>
+public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPipelineOptions> options)
+{
+    public const int DefaultTop = 100;
+    public const int MaxTop = 1000;
+
+    [Function("ListCaptions")]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "captions")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string prefix = request.Query["prefix"].ToString();
+        int top = DefaultTop;
+        string topText = request.Query["top"].ToString();
+        if (topText.Length > 0 && (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top is < 1 or > MaxTop))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad top", $"top must be a whole number from 1 to {MaxTop}; it was '{topText}'.");
+        }
+
+        if (!ContinuationTokens.TryDecode(request.Query["continuationToken"].ToString(), out string? tableToken))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad continuationToken",
+                "continuationToken must be the value of continuationToken from the previous page, unchanged.");
+        }
+
+        if (!CaptionKeys.TryGetPrefixRange(prefix, out _, out _))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Prefix too long",
+                $"The prefix is too long to list by; keep it under {CaptionKeys.MaxPrefixKeyLength} characters.");
+        }
+
+        CaptionPage page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
+        return new OkObjectResult(new CaptionListResponse(
+            page.Rows.Select(CaptionResponses.FromRow).ToList(),
+            ContinuationTokens.Encode(page.ContinuationToken)));
+    }
+}

@@ -1,0 +1,48 @@
+namespace BlipFunctions.Storage;
+
+/// <summary>Which blob names the blob trigger can deliver, and why the others cannot be captions' ids.</summary>
+/// <remarks>
+/// Azure Storage takes 1–1,024 characters. The Functions blob extension also rejects names holding <c>\</c> and names
+/// ending in <c>.</c> or <c>/</c> (azure-sdk-for-net <c>BlobNameValidationAttribute</c>; ../shared/AZURE.md 6.5), so
+/// such uploads never reach the function and have no row.
+/// </remarks>
+public static class BlobNames
+{
+    /// <summary>Null when the trigger can deliver <paramref name="name"/>; otherwise why not, for a person.</summary>
+    public static string? Validate(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "The id is empty: give the blob name, e.g. holiday/beach.jpg.";
+        }
+
+        if (name.Length > CaptionKeys.MaxBlobNameLength)
+        {
+            return $"The id is {name.Length} characters long; blob names have at most {CaptionKeys.MaxBlobNameLength}.";
+        }
+
+        if (name.Contains('\\', StringComparison.Ordinal))
+        {
+            return "The id contains '\\', which the Functions blob trigger never delivers; use '/' for folders.";
+        }
+
+        if (name.EndsWith('.') || name.EndsWith('/'))
+        {
+            return "The id ends with '.' or '/', which the Functions blob trigger never delivers.";
+        }
+
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(name[i]))
+            {
+                return "The id contains a broken unicode character (an unpaired surrogate).";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,94 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace BlipFunctions.Storage;
+
+/// <summary>
+/// The captions table, through a DI-registered <see cref="TableClient"/> (the Tables binding is not served here).
+/// Writes are conditional: callers pass the row ETag they read, so concurrent invocations never overwrite each other.
+/// </summary>
+public sealed class CaptionStore
+{
+    private readonly TableClient _table;
+    private volatile bool _tableExists;
+
+    public CaptionStore(TableClient table)
+    {
+        _table = table;
+    }
+
+    public string TableName => _table.Name;
+
+    /// <summary>The row of a blob, or null when there is none.</summary>
+    public async Task<CaptionEntity?> GetAsync(string container, string blobName, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        NullableResponse<CaptionEntity> response = await _table.GetEntityIfExistsAsync<CaptionEntity>(
+            CaptionKeys.PartitionKeyFor(container), CaptionKeys.RowKeyFor(blobName), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue && response.Value is { } row && row.BlobName == blobName ? row : null;
+    }
+
+    /// <summary>Adds a new row; null when a row already exists (someone else was first).</summary>
+    public async Task<ETag?> TryAddAsync(CaptionEntity row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await EnsureTableAsync().ConfigureAwait(false);
+        try
+        {
+            Response response = await _table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces the row if it still has <paramref name="ifMatch"/>; null when it changed since it was read.</summary>
+    public async Task<ETag?> TryReplaceAsync(CaptionEntity row, ETag ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await EnsureTableAsync().ConfigureAwait(false);
+        try
+        {
+            Response response = await _table.UpdateEntityAsync(row, ifMatch, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Rows of <paramref name="container"/> whose blob names start with <paramref name="prefix"/>, in key order.</summary>
+    /// <exception cref="ArgumentException">The prefix is too long to search by key.</exception>
+    public async Task<CaptionPage> ListAsync(string container, string prefix, int top, string? continuationToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (!CaptionKeys.TryGetPrefixRange(prefix, out string lower, out string upper))
+        {
+            throw new ArgumentException($"The prefix is too long to list by; keep it under {CaptionKeys.MaxPrefixKeyLength} characters.", nameof(prefix));
+        }
+
+        await EnsureTableAsync().ConfigureAwait(false);
+        string filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {CaptionKeys.PartitionKeyFor(container)} and RowKey ge {lower} and RowKey lt {upper}");
+        AsyncPageable<CaptionEntity> query = _table.QueryAsync<CaptionEntity>(filter, maxPerPage: top, cancellationToken: cancellationToken);
+        await foreach (Page<CaptionEntity> page in query.AsPages(continuationToken, top).ConfigureAwait(false))
+        {
+            return new CaptionPage(page.Values, page.ContinuationToken);
+        }
+
+        return new CaptionPage([], null);
+    }
+
+    // Creating is idempotent, so racing first calls are harmless; a failure is retried by the next call.
+    private async Task EnsureTableAsync()
+    {
+        if (!_tableExists)
+        {
+            await _table.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
+            _tableExists = true;
+        }
+    }
+}
