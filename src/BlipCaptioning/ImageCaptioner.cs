@@ -159,18 +159,18 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             }
             catch (Exception ex) when (ex is not CaptioningException and not OperationCanceledException)
             {
-                _logger.LogError(ex, "Could not load the BLIP model from {ModelDirectory}", _modelDirectory);
+                CaptioningLog.ModelLoadFailed(_logger, ex, _modelDirectory);
                 throw new CaptioningException($"Could not load the BLIP model from '{_modelDirectory}': {ex.Message}", ex);
             }
             catch (CaptioningException ex)
             {
                 // Not cached: the next call retries (the folder may be being copied or built).
-                _logger.LogError(ex, "Could not load the BLIP model from {ModelDirectory}", _modelDirectory);
+                CaptioningLog.ModelLoadFailed(_logger, ex, _modelDirectory);
                 throw;
             }
 
-            _logger.LogInformation("Loaded BLIP model {Source} ({Precision}) from {ModelDirectory} in {ElapsedMs} ms",
-                engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            CaptioningLog.ModelLoaded(_logger, engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory, elapsedMs);
             _engine = engine;
             return engine;
         }

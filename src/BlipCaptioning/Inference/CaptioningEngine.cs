@@ -48,7 +48,7 @@ internal sealed class CaptioningEngine : IDisposable
         }
     }
 
-    /// <summary>Checks that <paramref name="settings"/> can run with this model and <paramref name="promptIds"/>.</summary>
+    /// <summary>Checks that <paramref name="settings"/> can run with this model and the prompt.</summary>
     public static void Validate(CaptionSettings settings, int promptLength, int maxPositions)
     {
         ArgumentNullException.ThrowIfNull(settings);
