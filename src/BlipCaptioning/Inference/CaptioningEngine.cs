@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Diagnostics;
+using BlipCaptioning.Errors;
+using BlipCaptioning.Preprocessing;
+using BlipCaptioning.Search;
+using BlipCaptioning.Tokenization;
+using Microsoft.ML.OnnxRuntime;
+
+namespace BlipCaptioning.Inference;
+
+/// <summary>
+/// A loaded model with its tokenizer and image preprocessor: the synchronous, CPU-bound captioning pipeline that
+/// <see cref="ImageCaptioner"/> schedules. Thread-safe; every call owns its tensors and decoder cache.
+/// </summary>
+internal sealed class CaptioningEngine : IDisposable
+{
+    private CaptioningEngine(BlipModel model, BlipTokenizer tokenizer, BlipImagePreprocessor preprocessor)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Preprocessor = preprocessor;
+    }
+
+    public BlipModel Model { get; }
+
+    public BlipTokenizer Tokenizer { get; }
+
+    public BlipImagePreprocessor Preprocessor { get; }
+
+    public static CaptioningEngine Load(string directory, BlipSessionSettings sessionSettings, ImageLoadingOptions loadingOptions)
+    {
+        var model = BlipModel.Load(directory, sessionSettings);
+        try
+        {
+            var tokenizer = BlipTokenizer.Create(model.VocabularyPath);
+            var preprocessor = new BlipImagePreprocessor(model.Manifest.Preprocessing, loadingOptions);
+            return new CaptioningEngine(model, tokenizer, preprocessor);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
+        {
+            model.Dispose();
+            throw new ModelContractException($"The model directory '{model.Directory}' has an unusable vocab.txt or preprocessing section: {ex.Message}", ex);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Checks that <paramref name="settings"/> can run with this model and the prompt.</summary>
+    public static void Validate(CaptionSettings settings, int promptLength, int maxPositions)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.NumBeams < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.NumBeams, "NumBeams must be at least 1 (1 = greedy).");
+        }
+
+        int maxLength = MaxLength(settings, promptLength);
+        if (maxLength <= promptLength)
+        {
+            throw new ArgumentException(
+                $"The prompt takes {promptLength} tokens with [DEC], so a maximum length of {maxLength} leaves no room for a caption; raise MaxLength or set MaxNewTokens.", nameof(settings));
+        }
+
+        if (maxLength > maxPositions)
+        {
+            throw new ArgumentException($"A maximum length of {maxLength} tokens is more than the model's {maxPositions} positions.", nameof(settings));
+        }
+
+        if (settings.MinLength < 0 || settings.MinLength > maxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.MinLength, $"MinLength must be between 0 and the maximum length ({maxLength}).");
+        }
+    }
+
+    /// <summary>transformers' max_length: MaxNewTokens (when set) counts from the end of the prompt.</summary>
+    public static int MaxLength(CaptionSettings settings, int promptLength) =>
+        settings.MaxNewTokens is { } newTokens ? promptLength + newTokens : settings.MaxLength;
+
+    /// <summary>Captions decoded images as one batch: one pixel tensor, one vision run, one cross-attention run, one search.</summary>
+    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionSettings settings, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long[] promptIds = Tokenizer.EncodePrompt(settings.Prompt);
+        Validate(settings, promptIds.Length, Model.Manifest.Text.MaxPositions);
+
+        int perImage = Preprocessor.PixelValuesLength;
+        int size = Preprocessor.ImageSize;
+        float[] pixels = ArrayPool<float>.Shared.Rent(images.Count * perImage);
+        TimeSpan preprocess, vision, crossAttention, generate, detokenize;
+        GenerationResult generation;
+        CrossAttentionCache cross;
+        try
+        {
+            // Each image is resized and normalised straight into its slice of the batch tensor.
+            for (int i = 0; i < images.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Preprocessor.WritePixelValues(images[i], pixels.AsSpan(i * perImage, perImage));
+            }
+
+            preprocess = Lap(clock);
+            using var pixelValues = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, images.Count * perImage), [images.Count, 3, size, size]);
+            using var imageEmbeds = Model.EncodeImages(pixelValues, cancellationToken);
+            vision = Lap(clock);
+            cross = Model.ComputeCrossAttention(imageEmbeds, cancellationToken);
+            crossAttention = Lap(clock);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(pixels);
+        }
+
+        using (cross)
+        {
+            generation = CaptionSearch.Run(Model, cross, promptIds, settings, MaxLength(settings, promptIds.Length), cancellationToken);
+            generate = Lap(clock);
+        }
+
+        var captions = new Caption[images.Count];
+        var texts = new string[images.Count];
+        for (int i = 0; i < images.Count; i++)
+        {
+            texts[i] = Tokenizer.DecodeCaption(generation.Sequences[i], promptIds.Length, settings.StripPrompt);
+        }
+
+        detokenize = Lap(clock);
+        for (int i = 0; i < images.Count; i++)
+        {
+            var timings = new CaptionTimings(decodeTimes[i], preprocess, vision, crossAttention, generate, detokenize, generation.Steps);
+            captions[i] = new Caption(texts[i], generation.Sequences[i], generation.Scores[i], images[i].Facts, timings);
+        }
+
+        return captions;
+    }
+
+    public void Dispose() => Model.Dispose();
+
+    private static TimeSpan Lap(Stopwatch clock)
+    {
+        var elapsed = clock.Elapsed;
+        clock.Restart();
+        return elapsed;
+    }
+}

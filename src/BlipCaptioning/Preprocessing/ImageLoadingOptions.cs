@@ -1,0 +1,40 @@
+namespace BlipCaptioning.Preprocessing;
+
+/// <summary>
+/// Limits and switches for decoding untrusted image bytes. The limits are checked before the full decode: the byte
+/// size while reading, the pixel count from the image header.
+/// </summary>
+public sealed record ImageLoadingOptions
+{
+    /// <summary>50 MiB.</summary>
+    public const long DefaultMaxBytes = 50L * 1024 * 1024;
+
+    /// <summary>40 megapixels.</summary>
+    public const long DefaultMaxPixels = 40_000_000;
+
+    /// <summary>The largest pixel count any setting may allow (an 8-bit RGB image of this size is 1.5 GB).</summary>
+    public const long UpperPixelLimit = 500_000_000;
+
+    /// <summary>The largest encoded image accepted, in bytes. Default 50 MiB.</summary>
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
+
+    /// <summary>The largest width x height accepted (read from the header before decoding). Default 40 megapixels.</summary>
+    public long MaxPixels { get; init; } = DefaultMaxPixels;
+
+    /// <summary>Accept TIFF images. Off by default: TIFF is a large attack surface and rarely needed.</summary>
+    public bool EnableTiff { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (MaxBytes < 1 || MaxBytes > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBytes), MaxBytes, $"MaxBytes must be between 1 and {Array.MaxLength:N0} bytes.");
+        }
+
+        if (MaxPixels < 1 || MaxPixels > UpperPixelLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be between 1 and {UpperPixelLimit:N0}.");
+        }
+    }
+}
