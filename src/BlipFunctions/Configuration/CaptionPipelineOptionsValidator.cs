@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BlipCaptioning.Inference;
 using BlipFunctions.Functions;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,12 @@ public sealed partial class CaptionPipelineOptionsValidator : IValidateOptions<C
         if (string.IsNullOrWhiteSpace(options.ModelDirectory))
         {
             errors.Add("Captioning__ModelDirectory is empty: set it to the folder holding blip-model.json (make one with `blip model fetch`).");
+        }
+        else if (options.ModelBlobUri is null && !File.Exists(Path.Combine(options.ModelDirectory, BlipModelContract.ManifestFileName)))
+        {
+            errors.Add($"Captioning__ModelDirectory '{Path.GetFullPath(options.ModelDirectory)}' holds no {BlipModelContract.ManifestFileName}: " +
+                       $"build the model there with `blip model fetch --out {options.ModelDirectory}` (or `blip model random --preset tiny --out {options.ModelDirectory}` to try the pipeline), " +
+                       "or set Captioning__ModelBlobUri to copy it from a blob folder on first use.");
         }
 
         if (options.ModelBlobUri is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))

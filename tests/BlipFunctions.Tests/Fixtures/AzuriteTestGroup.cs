@@ -1,8 +1,8 @@
 namespace BlipFunctions.Tests.Fixtures;
 
-/// <summary>Tests that share one Azurite (and, once built, one tiny model).</summary>
+/// <summary>Tests that share one Azurite and one tiny model, and run one after another.</summary>
 [CollectionDefinition(Name)]
-public sealed class AzuriteTestGroup : ICollectionFixture<AzuriteFixture>
+public sealed class AzuriteTestGroup : ICollectionFixture<AzuriteFixture>, ICollectionFixture<TinyModelFixture>
 {
     public const string Name = "Azurite";
 }
