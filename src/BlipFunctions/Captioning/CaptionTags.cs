@@ -66,19 +66,21 @@ public static class CaptionTags
         return tags;
     }
 
-    /// <summary>Replaces characters tags do not allow with spaces and collapses runs of spaces.</summary>
+    /// <summary>
+    /// Keeps the characters tags allow; other letters (non-ASCII: BLIP's uncased vocabulary has its accents stripped
+    /// already) are dropped and everything else becomes a space; runs of spaces collapse.
+    /// </summary>
     public static string Sanitise(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var builder = new StringBuilder(value.Length);
-        foreach (char c in value.Normalize(NormalizationForm.FormD))
+        foreach (char c in value)
         {
             if (char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.' or '/' or ':' or '=' or '_')
             {
                 builder.Append(c);
             }
-            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark
-                     && builder.Length > 0 && builder[^1] != ' ')
+            else if (!char.IsLetter(c) && !char.IsSurrogate(c) && builder.Length > 0 && builder[^1] != ' ')
             {
                 builder.Append(' ');
             }

@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Text.Json;
+using BlipFunctions.Tests.Fixtures;
+
+namespace BlipFunctions.Tests.Functions;
+
+/// <summary>What the build tells the Functions host: functions.metadata, host.json and worker.config.json.</summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly string s_appOutput = Path.Combine(RepositoryRoot.Path, "src", "BlipFunctions", "bin",
+        typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration, "net10.0");
+
+    [Fact]
+    public void CaptionBlob_IsAnEventGridBlobTriggerOnImagesThroughCaptionStorage()
+    {
+        JsonElement binding = Trigger("CaptionBlob");
+
+        Assert.Equal("blobTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("images/{name}", binding.GetProperty("path").GetString());
+        Assert.Equal("EventGrid", binding.GetProperty("source").GetString());
+        Assert.Equal("CaptionStorage", binding.GetProperty("connection").GetString());
+        Assert.Equal("BlipFunctions.Functions.CaptionBlobFunction.Run", Function("CaptionBlob").GetProperty("entryPoint").GetString());
+    }
+
+    [Theory]
+    [InlineData("GetCaption", "get", "captions/{*id}")]
+    [InlineData("ListCaptions", "get", "captions")]
+    [InlineData("CaptionImage", "post", "captions")]
+    public void HttpFunctions_HaveTheirRouteMethodAndFunctionLevelKeys(string name, string method, string route)
+    {
+        JsonElement binding = Trigger(name);
+
+        Assert.Equal("httpTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal(route, binding.GetProperty("route").GetString());
+        Assert.Equal([method], binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Function", binding.GetProperty("authLevel").GetString());
+    }
+
+    [Fact]
+    public void Metadata_ListsExactlyTheFourFunctions()
+    {
+        Assert.Equal(["CaptionBlob", "CaptionImage", "GetCaption", "ListCaptions"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
+    }
+
+    [Fact]
+    public void HostJson_InTheOutputIsTheRepositoryRootsWithBoundedBlobParallelism()
+    {
+        string root = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json"));
+        string output = File.ReadAllText(Path.Combine(s_appOutput, "host.json"));
+
+        Assert.Equal(root, output);
+        using JsonDocument host = JsonDocument.Parse(output);
+        Assert.Equal("2.0", host.RootElement.GetProperty("version").GetString());
+        JsonElement blobs = host.RootElement.GetProperty("extensions").GetProperty("blobs");
+        Assert.InRange(blobs.GetProperty("maxDegreeOfParallelism").GetInt32(), 1, 4);
+        Assert.Equal("api", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public void WorkerConfig_StartsTheAppAsADotnetIsolatedWorker()
+    {
+        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_appOutput, "worker.config.json")));
+
+        JsonElement description = config.RootElement.GetProperty("description");
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.Equal("BlipFunctions.dll", description.GetProperty("defaultWorkerPath").GetString());
+    }
+
+    private static List<JsonElement> Functions()
+    {
+        string path = Path.Combine(s_appOutput, "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} is missing: build src/BlipFunctions first.");
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+        return [.. document.RootElement.EnumerateArray().Select(f => f.Clone())];
+    }
+
+    private static JsonElement Function(string name) => Functions().Single(f => f.GetProperty("name").GetString() == name);
+
+    private static JsonElement Trigger(string name) =>
+        Function(name).GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+}
