@@ -55,6 +55,23 @@ public sealed class DecoderCacheTests(TinyAFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public void Decoder_SeveralNewTokensOnTopOfACache_EqualsOneCallOverTheWholeSequence()
+    {
+        long[] ids = [BlipModelContract.DecoderStartTokenId, 1037, 3861, 1997, 2119, 452];
+        var cross = CrossFor(Embeds("rocket"));
+
+        var first = fixture.Decoder.Run(DecoderInputs.Create(Text, [ids[..2]], null, cross));
+        var second = fixture.Decoder.Run(DecoderInputs.Create(Text, [ids[2..]], first, cross));
+        var full = fixture.Decoder.Run(DecoderInputs.Create(Text, [ids], null, cross));
+
+        var logits = second[BlipModelContract.Logits];
+        TensorComparison.AssertClose(logits.AsFloats(), full[BlipModelContract.Logits].AsFloats(), logits.Shape, Tolerance, "logits, 2 tokens then 4 on the cache vs full", output);
+        var value = full[BlipModelContract.PresentValue(Text.Layers - 1)];
+        TensorComparison.AssertClose(second[BlipModelContract.PresentValue(Text.Layers - 1)].AsFloats(), value.AsFloats(), value.Shape, Tolerance,
+            "last present value, 2 tokens then 4 on the cache vs full", output);
+    }
+
+    [Fact]
     public void Decoder_TwoImagesWithThreeRowsEach_EachRowEqualsTheRowDecodedAlone()
     {
         string[] images = ["astronaut", "chelsea"];
