@@ -21,6 +21,13 @@ public sealed record ModelAssets(GenerationDefaults Generation, PreprocessingSet
     /// <summary>CLIP's standard deviation, which BLIP's image processor uses.</summary>
     public static readonly IReadOnlyList<float> ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
 
+    /// <summary>The settings a checkpoint folder's JSON files give, copying its tokenizer files from <paramref name="sourceDirectory"/>.</summary>
+    public static ModelAssets From(BlipModelConfig config, string? sourceDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ModelAssets(config.Generation, config.Preprocessing, sourceDirectory);
+    }
+
     /// <summary>transformers' defaults for BLIP captioning: greedy, max length 20, CLIP normalisation at the model's image size.</summary>
     public static ModelAssets Defaults(BlipArchitecture architecture)
     {

@@ -24,7 +24,7 @@ public sealed class TinyAFixture : IDisposable
         Checkpoint = new BlipCheckpoint(config.Architecture, weights, checkpointDirectory);
         ModelDirectory = _temp.Combine("tiny-a");
         Manifest = BlipModelBuilder.Build(Checkpoint, ModelDirectory, ModelPrecision.Fp32,
-            new ModelAssets(config.Generation, config.Preprocessing, checkpointDirectory));
+            ModelAssets.From(config, checkpointDirectory));
         Vision = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.VisionEncoderFileName));
         CrossAttention = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.CrossAttentionFileName));
         Decoder = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.TextDecoderFileName));
