@@ -63,6 +63,18 @@ public sealed class SafetensorsTests
     }
 
     [Fact]
+    public void Write_TinyATensors_IsByteIdenticalToTheFileThePythonLibraryWrote()
+    {
+        using var directory = new TempDirectory();
+        var original = Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors");
+        var path = directory.File("model.safetensors");
+
+        SafetensorsWriter.Write(path, SafetensorsReader.ReadAll(original).Values.Reverse());
+
+        Assert.True(File.ReadAllBytes(original).AsSpan().SequenceEqual(File.ReadAllBytes(path)));
+    }
+
+    [Fact]
     public void ReadTensor_HalfAndBFloat16_AreWidenedToFloat32()
     {
         using var directory = new TempDirectory();
