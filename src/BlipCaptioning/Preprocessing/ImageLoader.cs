@@ -3,6 +3,7 @@ using System.Globalization;
 using BlipCaptioning.Errors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
@@ -59,6 +60,12 @@ internal sealed class ImageLoader
         }
 
         IImageFormat format = DetectFormat(buffer, length);
+        if (format is JpegFormat && !JpegCompleteness.ReachesEndOfImage(buffer.AsSpan(0, length)))
+        {
+            throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
+                $"The JPEG image is truncated: its {length:N0} bytes end before the end-of-image marker. Send the complete file."));
+        }
+
         (int width, int height, int orientation) = IdentifyOrThrow(buffer, length, format);
 
         long pixels = (long)width * height;
