@@ -30,6 +30,30 @@ public sealed class ImageLoadingErrorTests
     }
 
     [Fact]
+    public async Task LoadAsync_JpegMissingOnlyItsEndMarker_IsRefusedAsTruncatedLikePilDoes()
+    {
+        byte[] jpeg = await File.ReadAllBytesAsync(Fixtures.PilReferencePath("images/exif-orientation-3.jpg"));
+
+        UnsupportedImageException error = await Refused(jpeg[..^2]);
+
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_JpegWithDataAppendedAfterItsEndMarker_LoadsNormally()
+    {
+        // Motion photos and some cameras append data after the EOI marker; PIL ignores it and so do we.
+        byte[] jpeg = await File.ReadAllBytesAsync(Fixtures.PilReferencePath("images/exif-orientation-3.jpg"));
+        byte[] trailer = new byte[5000];
+        new Random(3).NextBytes(trailer);
+        using var stream = new MemoryStream([.. jpeg, .. trailer]);
+
+        using LoadedImage image = await Preprocessor.LoadAsync(stream);
+
+        Assert.Equal((320, 240), (image.Width, image.Height));
+    }
+
+    [Fact]
     public async Task LoadAsync_TruncatedPng_IsRefusedAsDamaged()
     {
         byte[] png = await File.ReadAllBytesAsync(Fixtures.PilReferencePath("images/gray.png"));
