@@ -111,7 +111,7 @@ internal sealed class ImageLoader
 
         if (!_options.EnableTiff && Image.DetectFormat(_decoding.TiffProbe, bytes) is not null)
         {
-            throw new UnsupportedImageException("TIFF images are not accepted here (EnableTiff is off). Convert the image to JPEG or PNG, or enable TIFF.");
+            throw new UnsupportedImageException("TIFF images are not accepted here (EnableTiff is off). Convert the image to JPEG or PNG, or enable TIFF (the EnableTiff setting; --tiff for blip preprocess).");
         }
 
         throw new UnsupportedImageException(
