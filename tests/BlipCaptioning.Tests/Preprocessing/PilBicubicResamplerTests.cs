@@ -127,6 +127,24 @@ public sealed class PilBicubicResamplerTests
         Assert.Equal(both, viaWidth);
     }
 
+    [Theory]
+    [InlineData(4000, 384)]
+    [InlineData(451, 384)]
+    [InlineData(10, 384)]
+    [InlineData(385, 384)]
+    public void ResampleRow_VectorAndScalarPaths_GiveIdenticalBytes(int inWidth, int outWidth)
+    {
+        byte[] row = RandomPixels(inWidth + 1, 1, seed: inWidth);
+        ResampleCoefficients columns = ResampleCoefficients.For(inWidth, outWidth);
+        byte[] vector = new byte[outWidth * 3];
+        byte[] scalar = new byte[outWidth * 3];
+
+        PilBicubicResampler.ResampleRowVector(row.AsSpan(0, (inWidth * 3) + 1), vector, columns);
+        PilBicubicResampler.ResampleRowScalar(row.AsSpan(0, inWidth * 3), scalar, columns);
+
+        Assert.Equal(scalar, vector);
+    }
+
     [Fact]
     public void Resize_SourceSmallerThanItsDimensions_Throws()
     {
