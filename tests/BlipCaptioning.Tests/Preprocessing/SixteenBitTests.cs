@@ -7,7 +7,7 @@ namespace BlipCaptioning.Tests.Preprocessing;
 /// high byte of 16-bit RGB and clips 16-bit gray (mode I) to 255, which turns most gray images white.
 /// The expected results are PIL's pipeline run on the scaled 8-bit image (make_reference.py).
 /// </summary>
-public sealed class SixteenBitTests
+public sealed class SixteenBitTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly BlipImagePreprocessor Preprocessor = new();
 
@@ -34,6 +34,7 @@ public sealed class SixteenBitTests
 
         // Rounding vs truncation moves a sample by at most one step; the resize's negative lobes can grow that a little.
         PixelComparison result = PixelComparison.Compare(pil, ours, 384);
+        output.WriteLine(result.Describe("rgb16.png (PIL's high byte vs our scaling)"));
         Assert.True(result.MaxDifference is >= 1 and <= 3, result.Describe("rgb16.png"));
     }
 
