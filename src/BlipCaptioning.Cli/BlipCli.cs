@@ -13,6 +13,7 @@ internal static class BlipCli
         root.Subcommands.Add(model);
         // Commands register themselves here, one line each.
         root.Subcommands.Add(CaptionCommand.Create());
+        root.Subcommands.Add(PreprocessCommand.Create());
         return root;
     }
 }

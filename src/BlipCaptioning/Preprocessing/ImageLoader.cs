@@ -3,6 +3,7 @@ using System.Globalization;
 using BlipCaptioning.Errors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
@@ -59,6 +60,12 @@ internal sealed class ImageLoader
         }
 
         IImageFormat format = DetectFormat(buffer, length);
+        if (format is JpegFormat && !JpegCompleteness.ReachesEndOfImage(buffer.AsSpan(0, length)))
+        {
+            throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
+                $"The JPEG image is truncated: its {length:N0} bytes end before the end-of-image marker. Send the complete file."));
+        }
+
         (int width, int height, int orientation) = IdentifyOrThrow(buffer, length, format);
 
         long pixels = (long)width * height;
@@ -104,7 +111,7 @@ internal sealed class ImageLoader
 
         if (!_options.EnableTiff && Image.DetectFormat(_decoding.TiffProbe, bytes) is not null)
         {
-            throw new UnsupportedImageException("TIFF images are not accepted here (EnableTiff is off). Convert the image to JPEG or PNG, or enable TIFF.");
+            throw new UnsupportedImageException("TIFF images are not accepted here (EnableTiff is off). Convert the image to JPEG or PNG, or enable TIFF (the EnableTiff setting; --tiff for blip preprocess).");
         }
 
         throw new UnsupportedImageException(
