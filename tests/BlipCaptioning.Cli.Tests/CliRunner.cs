@@ -1,0 +1,41 @@
+using System.CommandLine;
+
+namespace BlipCaptioning.Cli.Tests;
+
+/// <summary>Runs the blip command tree in-process with stdout and stderr captured.</summary>
+internal static class CliRunner
+{
+    private static readonly SemaphoreSlim ConsoleGate = new(1, 1);
+
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        // The commands write to Console.Out/Console.Error; swap them for the duration of one invocation.
+        await ConsoleGate.WaitAsync();
+        var (savedOut, savedError) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        try
+        {
+            Console.SetOut(output);
+            Console.SetError(error);
+            int exitCode = await BlipCli.CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+            return new CliResult(exitCode, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedError);
+            ConsoleGate.Release();
+        }
+    }
+}
+
+internal sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public string[] OutputLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>True when stderr holds anything that looks like a .NET stack trace.</summary>
+    public bool HasStackTrace => Error.Contains("   at ", StringComparison.Ordinal) || Error.Contains("Exception:", StringComparison.Ordinal);
+}
