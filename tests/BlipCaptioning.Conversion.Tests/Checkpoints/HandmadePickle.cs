@@ -73,6 +73,7 @@ internal sealed class HandmadePickle
     /// <summary>Writes a zip laid out like torch.save's: archive/data.pkl, archive/data/&lt;key&gt;, archive/version.</summary>
     public static void WriteTorchZip(string path, byte[] pickle, IReadOnlyDictionary<string, byte[]>? storages = null)
     {
+        File.Delete(path);
         using var archive = ZipFile.Open(path, ZipArchiveMode.Create);
         Add(archive, "archive/data.pkl", pickle);
         foreach (var (key, data) in storages ?? new Dictionary<string, byte[]>())
