@@ -12,6 +12,7 @@ internal static class BlipCli
         var model = new Command("model", "Get a BLIP model: fetch it from the Hugging Face hub, build it from a checkpoint folder, or make one with random weights.");
         root.Subcommands.Add(model);
         model.Subcommands.Add(ModelBuildCommand.Create());
+        model.Subcommands.Add(ModelRandomCommand.Create());
         // Commands register themselves here, one line each.
         root.Subcommands.Add(CaptionCommand.Create());
         root.Subcommands.Add(PreprocessCommand.Create());
