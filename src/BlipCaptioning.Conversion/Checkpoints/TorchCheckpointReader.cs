@@ -175,10 +175,21 @@ public static class TorchCheckpointReader
         return new TorchStateDict(names, floats, integers);
     }
 
-    private static int[] ToShape(string path, string name, TorchTensorReference tensor) =>
-        tensor.Size.Select(dimension => dimension <= int.MaxValue
-            ? (int)dimension
-            : throw new CheckpointFormatException($"{path}: tensor '{name}' has a dimension of {dimension}, too large.")).ToArray();
+    private static int[] ToShape(string path, string name, TorchTensorReference tensor)
+    {
+        var elements = 1L;
+        foreach (var dimension in tensor.Size)
+        {
+            elements = elements > Array.MaxLength ? elements : elements * Math.Min(dimension, (long)Array.MaxLength + 1);
+        }
+
+        if (elements > Array.MaxLength || tensor.Size.Any(dimension => dimension > int.MaxValue))
+        {
+            throw new CheckpointFormatException($"{path}: tensor '{name}' has the shape [{string.Join(", ", tensor.Size)}], too large to load.");
+        }
+
+        return tensor.Size.Select(dimension => (int)dimension).ToArray();
+    }
 
     private static float[] ReadFloatStorage(string path, ZipArchive archive, string prefix, TorchStorageReference storage, string firstUser)
     {

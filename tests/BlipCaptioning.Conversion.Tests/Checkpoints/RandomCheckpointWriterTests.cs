@@ -102,6 +102,12 @@ public sealed class RandomCheckpointWriterTests
     }
 
     [Fact]
+    public void StoredParameters_TinyPreset_IsTinyAsStateDictLessTheTiedBias()
+    {
+        Assert.Equal(2_164_352 - 30_524, BlipPreset.Tiny.StoredParameters);
+    }
+
+    [Fact]
     public void Config_BasePreset_IsReadBackAsTheBaseArchitectureWithTiedEmbeddings()
     {
         var json = HubFolderFiles.Config(BlipPreset.Base);

@@ -177,4 +177,30 @@ public sealed class RestrictedUnpicklerTests
 
         Assert.Contains("'archive/data/7' of tensor 'w' is missing", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_HugeStrideThatWouldOverflow_IsRefusedNotCrashing()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 0, [2, 2], [int.MaxValue, int.MaxValue]).EndStateDict().ToArray();
+        HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("reads past the end of its storage", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ShapeTooLargeToLoad_IsRefused()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 0, [65536, 65536, 65536], [0, 0, 0]).EndStateDict().ToArray();
+        HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("too large to load", error.Message, StringComparison.Ordinal);
+    }
 }
