@@ -28,6 +28,17 @@ public sealed class ExifOrientationTests
     }
 
     [Fact]
+    public async Task LoadAsync_WebpWithExifOrientation6_GivesTheUprightImageExactly()
+    {
+        using LoadedImage upright = await Load("upright.png");
+        using LoadedImage turned = await Load("orientation-6.webp");
+
+        Assert.Equal((6, 7, 5), (turned.Orientation, turned.Width, turned.Height));
+        PixelComparison result = PixelComparison.Compare(upright.Pixels, turned.Pixels, upright.Width);
+        Assert.True(result.MaxDifference == 0, result.Describe("orientation-6.webp"));
+    }
+
+    [Fact]
     public async Task LoadAsync_JpegWithOrientation6_ReportsUprightSize()
     {
         await using FileStream file = File.OpenRead(Fixtures.PilReferencePath("images/exif-orientation-6.jpg"));

@@ -53,6 +53,20 @@ public sealed class ImageLoadingErrorTests
         Assert.Equal((320, 240), (image.Width, image.Height));
     }
 
+    [Theory]
+    [InlineData("animated.gif", "GIF")]
+    [InlineData("lossless.webp", "WEBP")]
+    [InlineData("image.bmp", "BMP")]
+    public async Task LoadAsync_TruncatedGifWebpOrBmp_IsRefusedAsTruncatedLikePilDoes(string name, string format)
+    {
+        // ImageSharp would decode these and fill the missing part; PIL raises "image file is truncated".
+        byte[] image = await File.ReadAllBytesAsync(Fixtures.PilReferencePath("images/" + name));
+
+        UnsupportedImageException error = await Refused(image[..(image.Length / 5)]);
+
+        Assert.Contains($"The {format} image is truncated", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task LoadAsync_TruncatedPng_IsRefusedAsDamaged()
     {
@@ -75,6 +89,30 @@ public sealed class ImageLoadingErrorTests
 
         Assert.Contains("not an image in a supported format (JPEG, PNG, GIF, BMP and WebP)", error.Message, StringComparison.Ordinal);
         Assert.Contains(Convert.ToHexString(noise.AsSpan(0, 8)), error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { 0xFF, 0xD8, 0xFF })]
+    [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47 })]
+    public async Task LoadAsync_AFewBytes_IsRefusedWithAClearMessage(byte[] bytes)
+    {
+        UnsupportedImageException error = await Refused(bytes);
+
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+        Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadedImage_AfterDispose_PixelsThrowObjectDisposed()
+    {
+        await using FileStream file = File.OpenRead(Fixtures.PilReferencePath("images/upscale-10x10.png"));
+        LoadedImage image = await Preprocessor.LoadAsync(file);
+
+        image.Dispose();
+        image.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => image.Pixels.Length);
     }
 
     [Fact]
