@@ -63,9 +63,3 @@ public sealed class CliFixture : IDisposable
         throw new DirectoryNotFoundException("tests/fixtures/transformers-tiny-a not found above " + AppContext.BaseDirectory);
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class CliDefinition : ICollectionFixture<CliFixture>
-{
-    public const string Name = "blip CLI";
-}

@@ -71,9 +71,3 @@ public sealed class TinyModelFixture : IDisposable
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class TinyModelDefinition : ICollectionFixture<TinyModelFixture>
-{
-    public const string Name = "tiny model";
-}
