@@ -48,15 +48,26 @@ internal sealed class CaptioningEngine : IDisposable
         }
     }
 
-    /// <summary>Captions decoded images as one batch: one pixel tensor, one vision run, one cross-attention run, one search.</summary>
-    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Encodes the prompt and resolves the search for <paramref name="settings"/>, so that settings that cannot run
+    /// fail before any image is decoded.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range for this model and prompt.</exception>
+    public CaptionPlan Plan(CaptionSettings settings)
     {
-        var clock = Stopwatch.StartNew();
+        ArgumentNullException.ThrowIfNull(settings);
         long[] promptIds = Tokenizer.EncodePrompt(settings.Prompt);
         var manifest = Model.Manifest;
         var generation = GenerationSettings.Resolve(settings, manifest.Generation, manifest.Tokens, manifest.Text.MaxPositions);
         generation.Validate(promptIds.Length);
-        var strategy = generation.CreateStrategy();
+        return new CaptionPlan(settings, promptIds, generation.CreateStrategy());
+    }
+
+    /// <summary>Captions decoded images as one batch: one pixel tensor, one vision run, one cross-attention run, one search.</summary>
+    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionPlan plan, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var (settings, promptIds, strategy) = plan;
 
         int perImage = Preprocessor.PixelValuesLength;
         int size = Preprocessor.ImageSize;

@@ -164,6 +164,17 @@ public sealed class ImageCaptionerTests(TinyModelFixture fixture)
     }
 
     [Fact]
+    public async Task CaptionAsync_SettingsThatCannotRun_FailBeforeTheImageIsRead()
+    {
+        using var captioner = new ImageCaptioner(fixture.Options());
+        using var notAnImage = new MemoryStream("not an image"u8.ToArray());
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => captioner.CaptionAsync(notAnImage, new CaptionSettings { NumBeams = 0 }));
+
+        Assert.Equal(0, notAnImage.Position);
+    }
+
+    [Fact]
     public void Constructor_ValidOptions_DoesNotLoadTheModel()
     {
         using var captioner = new ImageCaptioner(new CaptioningOptions { ModelDirectory = Path.Combine(fixture.Root, "does-not-exist") });
