@@ -7,8 +7,8 @@ namespace BlipCaptioning.Conversion.Checkpoints;
 /// model.safetensors and/or pytorch_model.bin, vocab.txt, tokenizer_config.json, special_tokens_map.json and
 /// preprocessor_config.json. Weights are seeded normal noise, like the tiny-a fixture: LayerNorm weights N(1, 0.1),
 /// LayerNorm biases N(0, 0.1), an untied output projection N(0, 1) (clear top-1 margins for greedy decoding),
-/// everything else N(0, 0.2). Tensors are made and written one at a time, so the base preset needs about one
-/// tensor's memory (≈ 94 MB), not the whole model.
+/// everything else N(0, 0.2). Tensors are made and written one at a time into reused buffers, so the base preset
+/// needs about 120 MB for weights, not the whole model's 990 MB.
 /// </summary>
 public static class RandomCheckpointWriter
 {
@@ -30,10 +30,21 @@ public static class RandomCheckpointWriter
 
         Directory.CreateDirectory(directory);
         var written = new List<string>();
+
+        // The writers copy each tensor out before asking for the next, so one array per distinct size is reused
+        // (about 120 MB for base instead of a fresh 94 MB array for every large tensor).
+        var buffers = new Dictionary<long, float[]>();
         float[] Produce(TensorLayout tensor)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return Generate(tensor, preset, seed);
+            if (!buffers.TryGetValue(tensor.ElementCount, out var buffer))
+            {
+                buffer = new float[checked((int)tensor.ElementCount)];
+                buffers[tensor.ElementCount] = buffer;
+            }
+
+            Fill(tensor, preset, seed, buffer);
+            return buffer;
         }
 
         if (formats.HasFlag(CheckpointFormats.Safetensors))
@@ -64,6 +75,13 @@ public static class RandomCheckpointWriter
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ArgumentNullException.ThrowIfNull(preset);
+        var values = new float[checked((int)tensor.ElementCount)];
+        Fill(tensor, preset, seed, values);
+        return values;
+    }
+
+    private static void Fill(TensorLayout tensor, BlipPreset preset, ulong seed, float[] values)
+    {
         var name = tensor.Name;
         var (mean, deviation) = (0.0, 0.2);
         if (name is BlipWeightLayout.DecoderBias)
@@ -86,9 +104,7 @@ public static class RandomCheckpointWriter
             (mean, deviation) = name.EndsWith(".weight", StringComparison.Ordinal) ? (1.0, 0.1) : (0.0, 0.1);
         }
 
-        var values = new float[checked((int)tensor.ElementCount)];
         new SeededNormal(seed, name).Fill(values, mean, deviation);
-        return values;
     }
 
     private static string WriteAtomically(string path, Action<string> write)
