@@ -1,5 +1,4 @@
 using BlipCaptioning.Conversion.Building;
-using BlipCaptioning.Conversion.Checkpoints;
 
 namespace BlipCaptioning.Cli.Tests;
 
@@ -14,11 +13,8 @@ public sealed class CliFixture : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "blip-cli-tests-" + Guid.NewGuid().ToString("N"));
         string tinyA = Path.Combine(FindFixtures(), "transformers-tiny-a");
         string checkpointDirectory = Path.Combine(tinyA, "checkpoint");
-        var config = BlipConfigReader.ReadDirectory(checkpointDirectory);
-        var weights = SafetensorsReader.ReadAll(Path.Combine(checkpointDirectory, HubFileNames.Safetensors));
         ModelDirectory = Path.Combine(Root, "model");
-        BlipModelBuilder.Build(new BlipCheckpoint(config.Architecture, weights, "tests/fixtures/transformers-tiny-a"), ModelDirectory,
-            ModelPrecision.Fp32, new ModelAssets(config.Generation, config.Preprocessing, checkpointDirectory));
+        BlipModelBuilder.BuildFromDirectory(checkpointDirectory, ModelDirectory);
 
         Photos = Directory.CreateDirectory(Path.Combine(Root, "photos")).FullName;
         Directory.CreateDirectory(Path.Combine(Photos, "nested"));

@@ -15,8 +15,7 @@ internal static class ModelBuildReport
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var assets = new ModelAssets(checkpoint.Generation, checkpoint.Preprocessing, checkpointDirectory);
-        var manifest = await Task.Run(() => BlipModelBuilder.Build(checkpoint, outputDirectory, precision, assets, cancellationToken), cancellationToken);
+        var manifest = await Task.Run(() => BlipModelBuilder.Build(checkpoint, outputDirectory, precision, checkpointDirectory, cancellationToken), cancellationToken);
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Built {manifest.Precision} model from {manifest.Source} into {Path.GetFullPath(outputDirectory)} in {clock.Elapsed.TotalSeconds:F1} s:"));
         await WriteSizesAsync(outputDirectory, SearchOption.TopDirectoryOnly);

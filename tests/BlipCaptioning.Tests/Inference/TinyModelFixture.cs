@@ -17,10 +17,8 @@ public sealed class TinyModelFixture : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "blip-runtime-tests-" + Guid.NewGuid().ToString("N"));
         ModelDirectory = Path.Combine(Root, "tiny-a");
         string checkpointDirectory = Path.Combine(Fixtures.TinyA, "checkpoint");
-        var config = BlipConfigReader.ReadDirectory(checkpointDirectory);
-        var weights = SafetensorsReader.ReadAll(Path.Combine(checkpointDirectory, HubFileNames.Safetensors));
-        var checkpoint = new BlipCheckpoint(config.Architecture, weights, "tests/fixtures/transformers-tiny-a");
-        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, new ModelAssets(config.Generation, config.Preprocessing, checkpointDirectory));
+        var checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = "tests/fixtures/transformers-tiny-a" };
+        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
         Model = BlipModel.Load(ModelDirectory);
     }
 
