@@ -75,7 +75,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
         try
         {
             var engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-            var resolved = settings ?? _options.DefaultCaptionSettings(engine.Model.Manifest.Generation);
+            var plan = engine.Plan(settings ?? _options.DefaultCaptionSettings(engine.Model.Manifest.Generation));
             var decodeTimes = new TimeSpan[images.Count];
             for (int i = 0; i < images.Count; i++)
             {
@@ -93,7 +93,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
                 decodeTimes[i] = Stopwatch.GetElapsedTime(started);
             }
 
-            return await Task.Run(() => engine.Caption(loaded, decodeTimes, resolved, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => engine.Caption(loaded, decodeTimes, plan, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

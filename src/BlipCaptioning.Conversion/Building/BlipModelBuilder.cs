@@ -18,25 +18,40 @@ public static class BlipModelBuilder
     private const string SpecialTokensMapFileName = "special_tokens_map.json";
 
     /// <summary>
+    /// Loads the checkpoint folder <paramref name="checkpointDirectory"/> (config.json and model.safetensors or
+    /// pytorch_model.bin, as the hub holds it) and writes its model folder; the folder's tokenizer and preprocessor
+    /// files are copied.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The checkpoint folder is incomplete or malformed.</exception>
+    public static BlipModelManifest BuildFromDirectory(string checkpointDirectory, string outputDirectory, ModelPrecision precision = ModelPrecision.Fp32,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
+        CheckPrecision(precision);
+        var checkpoint = CheckpointLoader.Load(checkpointDirectory);
+        return Build(checkpoint, outputDirectory, precision, checkpointDirectory, cancellationToken);
+    }
+
+    /// <summary>
     /// Writes the model folder for <paramref name="checkpoint"/> into <paramref name="outputDirectory"/> (created or
     /// replaced; written atomically) and returns its manifest.
     /// </summary>
-    /// <param name="checkpoint">The loaded weights and architecture.</param>
+    /// <param name="checkpoint">The loaded weights, architecture, generation defaults and preprocessing.</param>
     /// <param name="outputDirectory">The model folder to write.</param>
     /// <param name="precision">Weight precision; only <see cref="ModelPrecision.Fp32"/> is available so far.</param>
-    /// <param name="assets">Generation/preprocessing settings and where to copy tokenizer files from; defaults when null.</param>
-    /// <param name="cancellationToken">Stops between graphs and between weights.</param>
+    /// <param name="assetsDirectory">
+    /// A checkpoint folder whose vocab.txt, tokenizer_config.json, special_tokens_map.json and preprocessor_config.json
+    /// are copied; files it lacks (all of them when null) are written with BLIP's standard contents.
+    /// </param>
+    /// <param name="cancellationToken">Stops between graphs and between weights; nothing is left behind.</param>
     public static BlipModelManifest Build(BlipCheckpoint checkpoint, string outputDirectory, ModelPrecision precision = ModelPrecision.Fp32,
-        ModelAssets? assets = null, CancellationToken cancellationToken = default)
+        string? assetsDirectory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
-        if (precision != ModelPrecision.Fp32)
-        {
-            throw new CaptioningException($"Precision '{precision}' is not available yet; build with fp32 (the default).");
-        }
+        CheckPrecision(precision);
+        cancellationToken.ThrowIfCancellationRequested();
 
-        assets ??= ModelAssets.Defaults(checkpoint.Architecture);
         var architecture = checkpoint.Architecture;
 
         using var folder = new ModelFolder(outputDirectory);
@@ -60,7 +75,7 @@ public static class BlipModelBuilder
             };
         }
 
-        WriteAssetFiles(folder, assets);
+        WriteAssetFiles(folder, assetsDirectory, checkpoint.Preprocessing);
 
         var manifest = new BlipModelManifest
         {
@@ -69,13 +84,21 @@ public static class BlipModelBuilder
             Vision = architecture.Vision,
             Text = architecture.Text,
             Tokens = architecture.Tokens,
-            Generation = assets.Generation,
-            Preprocessing = assets.Preprocessing,
+            Generation = checkpoint.Generation,
+            Preprocessing = checkpoint.Preprocessing,
             Graphs = graphs,
         };
         File.WriteAllText(folder.PathOf(BlipModelContract.ManifestFileName), manifest.ToJson());
         folder.Publish();
         return manifest;
+    }
+
+    private static void CheckPrecision(ModelPrecision precision)
+    {
+        if (precision != ModelPrecision.Fp32)
+        {
+            throw new CaptioningException($"Precision '{precision}' is not available yet; build with fp32 (the default).");
+        }
     }
 
     private static TensorSignature ToSignature(OnnxValueInfo value) => new(
@@ -88,19 +111,19 @@ public static class BlipModelBuilder
         },
         [.. value.Shape.Select(dimension => dimension.ToString())]);
 
-    private static void WriteAssetFiles(ModelFolder folder, ModelAssets assets)
+    private static void WriteAssetFiles(ModelFolder folder, string? sourceDirectory, PreprocessingSettings preprocessing)
     {
-        CopyOrWrite(folder, assets.SourceDirectory, BlipModelContract.VocabularyFileName, destination =>
+        CopyOrWrite(folder, sourceDirectory, BlipModelContract.VocabularyFileName, destination =>
         {
             using var vocabulary = typeof(BlipModelBuilder).Assembly.GetManifestResourceStream("bert-base-uncased-vocab.txt")
                 ?? throw new InvalidOperationException("The embedded BLIP vocabulary is missing from the assembly.");
             using var output = File.Create(destination);
             vocabulary.CopyTo(output);
         });
-        CopyOrWrite(folder, assets.SourceDirectory, TokenizerConfigFileName, destination => File.WriteAllText(destination, DefaultTokenizerConfig));
-        CopyOrWrite(folder, assets.SourceDirectory, SpecialTokensMapFileName, destination => File.WriteAllText(destination, DefaultSpecialTokensMap));
-        CopyOrWrite(folder, assets.SourceDirectory, BlipModelContract.PreprocessorConfigFileName,
-            destination => File.WriteAllText(destination, PreprocessorConfig(assets.Preprocessing)));
+        CopyOrWrite(folder, sourceDirectory, TokenizerConfigFileName, destination => File.WriteAllText(destination, DefaultTokenizerConfig));
+        CopyOrWrite(folder, sourceDirectory, SpecialTokensMapFileName, destination => File.WriteAllText(destination, DefaultSpecialTokensMap));
+        CopyOrWrite(folder, sourceDirectory, BlipModelContract.PreprocessorConfigFileName,
+            destination => File.WriteAllText(destination, PreprocessorConfig(preprocessing)));
     }
 
     private static void CopyOrWrite(ModelFolder folder, string? sourceDirectory, string fileName, Action<string> writeDefault)

@@ -42,11 +42,19 @@ public static class BlipConfigReader
         var preprocessorPath = Path.Combine(directory, HubFileNames.PreprocessorConfig);
         var preprocessorJson = File.Exists(preprocessorPath) ? File.ReadAllText(preprocessorPath) : null;
 
+        var architecture = ReadArchitecture(configJson, configPath);
+        var preprocessing = ReadPreprocessing(preprocessorJson, preprocessorPath);
+        if (preprocessing.ImageSize != architecture.Vision.ImageSize)
+        {
+            throw new CheckpointFormatException(
+                $"{preprocessorPath}: field 'size' is {preprocessing.ImageSize} but {configPath} has vision_config.image_size {architecture.Vision.ImageSize}; BLIP's vision encoder needs images of its own size.");
+        }
+
         return new BlipModelConfig(
-            ReadArchitecture(configJson, configPath),
+            architecture,
             ReadTieWordEmbeddings(configJson, configPath),
             ReadGenerationDefaults(configJson, generationJson, configPath, generationPath),
-            ReadPreprocessing(preprocessorJson, preprocessorPath));
+            preprocessing);
     }
 
     /// <summary>Reads the model sizes and special token ids from the text of a config.json.</summary>

@@ -186,8 +186,14 @@ public sealed class SafetensorsReader : IDisposable
 
             var entries = new List<SafetensorsEntry>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (!names.Add(property.Name))
+                {
+                    throw new CheckpointFormatException($"{path}: the header names '{property.Name}' twice; the header is corrupt.");
+                }
+
                 if (property.Name == "__metadata__")
                 {
                     ReadMetadata(path, property.Value, metadata);
@@ -257,7 +263,7 @@ public sealed class SafetensorsReader : IDisposable
 
         var dtype = dtypeElement.GetString()!;
         var entry = new SafetensorsEntry(name, dtype, shape, begin, end);
-        var elementCount = shape.Aggregate(1L, (product, dimension) => checked(product * dimension));
+        var elementCount = shape.Aggregate(1L, (product, dimension) => product > Array.MaxLength ? product : product * dimension);
         if (elementCount > Array.MaxLength)
         {
             throw Corrupt($"has {elementCount} elements, more than one array can hold");

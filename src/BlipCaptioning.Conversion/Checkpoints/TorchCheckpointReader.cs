@@ -18,8 +18,11 @@ public static class TorchCheckpointReader
     /// <summary>The largest data.pkl accepted; a state dict's pickle is a few hundred kilobytes.</summary>
     public const int MaxPickleBytes = 64 << 20;
 
-    /// <summary>Reads the state dict in <paramref name="path"/>.</summary>
-    public static TorchStateDict Read(string path)
+    /// <summary>
+    /// Reads the state dict in <paramref name="path"/>. When <paramref name="include"/> is given, only the tensors it
+    /// accepts are loaded (the others are still listed in <see cref="TorchStateDict.Names"/>).
+    /// </summary>
+    public static TorchStateDict Read(string path, Func<string, bool>? include = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -46,7 +49,7 @@ public static class TorchCheckpointReader
             var pickle = ReadEntry(path, archive, prefix + "data.pkl", MaxPickleBytes);
             var root = RestrictedUnpickler.Load(pickle, $"{path} ({prefix}data.pkl)");
             var tensors = ToTensorReferences(path, root);
-            return Materialize(path, archive, prefix, tensors);
+            return Materialize(path, archive, prefix, tensors, include ?? (_ => true));
         }
     }
 
@@ -129,8 +132,10 @@ public static class TorchCheckpointReader
         return result;
     }
 
-    private static TorchStateDict Materialize(string path, ZipArchive archive, string prefix, List<(string Name, TorchTensorReference Tensor)> tensors)
+    private static TorchStateDict Materialize(string path, ZipArchive archive, string prefix, List<(string Name, TorchTensorReference Tensor)> tensors, Func<string, bool> include)
     {
+        var names = tensors.Select(item => item.Name).ToList();
+        tensors = tensors.Where(item => include(item.Name)).ToList();
         var users = tensors.GroupBy(item => item.Tensor.Storage.Key, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
         var floatStorages = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -167,13 +172,24 @@ public static class TorchCheckpointReader
             }
         }
 
-        return new TorchStateDict(tensors.Select(item => item.Name).ToList(), floats, integers);
+        return new TorchStateDict(names, floats, integers);
     }
 
-    private static int[] ToShape(string path, string name, TorchTensorReference tensor) =>
-        tensor.Size.Select(dimension => dimension <= int.MaxValue
-            ? (int)dimension
-            : throw new CheckpointFormatException($"{path}: tensor '{name}' has a dimension of {dimension}, too large.")).ToArray();
+    private static int[] ToShape(string path, string name, TorchTensorReference tensor)
+    {
+        var elements = 1L;
+        foreach (var dimension in tensor.Size)
+        {
+            elements = elements > Array.MaxLength ? elements : elements * Math.Min(dimension, (long)Array.MaxLength + 1);
+        }
+
+        if (elements > Array.MaxLength || tensor.Size.Any(dimension => dimension > int.MaxValue))
+        {
+            throw new CheckpointFormatException($"{path}: tensor '{name}' has the shape [{string.Join(", ", tensor.Size)}], too large to load.");
+        }
+
+        return tensor.Size.Select(dimension => (int)dimension).ToArray();
+    }
 
     private static float[] ReadFloatStorage(string path, ZipArchive archive, string prefix, TorchStorageReference storage, string firstUser)
     {

@@ -2,7 +2,7 @@ namespace BlipCaptioning.Conversion.Checkpoints;
 
 /// <summary>
 /// The tensors of a torch state dict, in the file's order: float weights (float32, or float16/bfloat16 widened to
-/// float32) and int64 buffers, kept apart.
+/// float32) and int64 buffers, kept apart. <see cref="Names"/> lists every entry of the file, loaded or not.
 /// </summary>
 public sealed record TorchStateDict(
     IReadOnlyList<string> Names,

@@ -48,49 +48,32 @@ internal sealed class CaptioningEngine : IDisposable
         }
     }
 
-    /// <summary>Checks that <paramref name="settings"/> can run with this model and the prompt.</summary>
-    public static void Validate(CaptionSettings settings, int promptLength, int maxPositions)
+    /// <summary>
+    /// Encodes the prompt and resolves the search for <paramref name="settings"/>, so that settings that cannot run
+    /// fail before any image is decoded.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range for this model and prompt.</exception>
+    public CaptionPlan Plan(CaptionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.NumBeams < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.NumBeams, "NumBeams must be at least 1 (1 = greedy).");
-        }
-
-        int maxLength = MaxLength(settings, promptLength);
-        if (maxLength <= promptLength)
-        {
-            throw new ArgumentException(
-                $"The prompt takes {promptLength} tokens with [DEC], so a maximum length of {maxLength} leaves no room for a caption; raise MaxLength or set MaxNewTokens.", nameof(settings));
-        }
-
-        if (maxLength > maxPositions)
-        {
-            throw new ArgumentException($"A maximum length of {maxLength} tokens is more than the model's {maxPositions} positions.", nameof(settings));
-        }
-
-        if (settings.MinLength < 0 || settings.MinLength > maxLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.MinLength, $"MinLength must be between 0 and the maximum length ({maxLength}).");
-        }
+        long[] promptIds = Tokenizer.EncodePrompt(settings.Prompt);
+        var manifest = Model.Manifest;
+        var generation = GenerationSettings.Resolve(settings, manifest.Generation, manifest.Tokens, manifest.Text.MaxPositions);
+        generation.Validate(promptIds.Length);
+        return new CaptionPlan(settings, promptIds, generation.CreateStrategy());
     }
 
-    /// <summary>transformers' max_length: MaxNewTokens (when set) counts from the end of the prompt.</summary>
-    public static int MaxLength(CaptionSettings settings, int promptLength) =>
-        settings.MaxNewTokens is { } newTokens ? promptLength + newTokens : settings.MaxLength;
-
     /// <summary>Captions decoded images as one batch: one pixel tensor, one vision run, one cross-attention run, one search.</summary>
-    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionSettings settings, CancellationToken cancellationToken)
+    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionPlan plan, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        long[] promptIds = Tokenizer.EncodePrompt(settings.Prompt);
-        Validate(settings, promptIds.Length, Model.Manifest.Text.MaxPositions);
+        var (settings, promptIds, strategy) = plan;
 
         int perImage = Preprocessor.PixelValuesLength;
         int size = Preprocessor.ImageSize;
         float[] pixels = ArrayPool<float>.Shared.Rent(images.Count * perImage);
         TimeSpan preprocess, vision, crossAttention, generate, detokenize;
-        GenerationResult generation;
+        IReadOnlyList<GeneratedSequence> sequences;
         CrossAttentionCache cross;
         try
         {
@@ -114,8 +97,9 @@ internal sealed class CaptioningEngine : IDisposable
         }
 
         using (cross)
+        using (var decoder = Model.StartDecoder(cross, strategy.RowsPerImage))
         {
-            generation = CaptionSearch.Run(Model, cross, promptIds, settings, MaxLength(settings, promptIds.Length), cancellationToken);
+            sequences = strategy.Generate(decoder, promptIds, cancellationToken);
             generate = Lap(clock);
         }
 
@@ -123,14 +107,14 @@ internal sealed class CaptioningEngine : IDisposable
         var texts = new string[images.Count];
         for (int i = 0; i < images.Count; i++)
         {
-            texts[i] = Tokenizer.DecodeCaption(generation.Sequences[i], promptIds.Length, settings.StripPrompt);
+            texts[i] = Tokenizer.DecodeCaption([.. sequences[i].Ids], promptIds.Length, settings.StripPrompt);
         }
 
         detokenize = Lap(clock);
         for (int i = 0; i < images.Count; i++)
         {
-            var timings = new CaptionTimings(decodeTimes[i], preprocess, vision, crossAttention, generate, detokenize, generation.Steps);
-            captions[i] = new Caption(texts[i], generation.Sequences[i], generation.Scores[i], images[i].Facts, timings);
+            var timings = new CaptionTimings(decodeTimes[i], preprocess, vision, crossAttention, generate, detokenize, sequences[i].Steps);
+            captions[i] = new Caption(texts[i], sequences[i].Ids, sequences[i].Score, images[i].Facts, timings);
         }
 
         return captions;

@@ -10,7 +10,7 @@ public sealed class ModelNotFoundException : CaptioningException
 
     /// <summary>How to make a model directory, for messages that name a missing one.</summary>
     public static string HowToMakeAModel(string directory) =>
-        $"Make one with `blip model random --preset tiny --out {directory}` (random weights, for trying the pipeline) "
-        + $"or `blip model fetch --out {directory}` (Salesforce/blip-image-captioning-base from the Hugging Face hub), "
+        $"Make one with `blip model fetch --out {directory}` (Salesforce/blip-image-captioning-base from the Hugging Face hub) "
+        + $"or, to try the pipeline with random weights, `blip model random --preset tiny --out {directory}`; "
         + "then point Captioning__ModelDirectory (or `blip caption --model`) at it.";
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using BlipCaptioning.Errors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
@@ -59,20 +60,27 @@ internal sealed class ImageLoader
         }
 
         IImageFormat format = DetectFormat(buffer, length);
+        if (!EncodedImageCompleteness.IsComplete(format, buffer.AsSpan(0, length)))
+        {
+            string where = format is JpegFormat ? "the end-of-image marker" : "the image data its header announces";
+            throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
+                $"The {Name(format)} image is truncated: its {length:N0} bytes end before {where}. Send the complete file."));
+        }
+
         (int width, int height, int orientation) = IdentifyOrThrow(buffer, length, format);
 
         long pixels = (long)width * height;
         if (pixels > _options.MaxPixels)
         {
             throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
-                $"The {format.Name} image is {width:N0} x {height:N0} = {pixels:N0} pixels, over the limit of {_options.MaxPixels:N0} pixels (MaxPixels). Scale it down before sending it."));
+                $"The {Name(format)} image is {width:N0} x {height:N0} = {pixels:N0} pixels, over the limit of {_options.MaxPixels:N0} pixels (MaxPixels). Scale it down before sending it."));
         }
 
         using Image<Rgb24> image = DecodeOrThrow(buffer, length, format);
         if (image.Width != width || image.Height != height)
         {
             throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
-                $"The {format.Name} image's header says {width} x {height} but it decoded to {image.Width} x {image.Height}; the file is inconsistent."));
+                $"The {Name(format)} image's header says {width} x {height} but it decoded to {image.Width} x {image.Height}; the file is inconsistent."));
         }
 
         bool swap = ExifOrientation.SwapsAxes(orientation);
@@ -89,7 +97,7 @@ internal sealed class ImageLoader
             throw;
         }
 
-        var facts = new ImageFacts(uprightWidth, uprightHeight, format.Name.ToUpperInvariant(), length);
+        var facts = new ImageFacts(uprightWidth, uprightHeight, Name(format), length);
         return new LoadedImage(pixelsBuffer, uprightWidth, uprightHeight, orientation, facts);
     }
 
@@ -104,7 +112,7 @@ internal sealed class ImageLoader
 
         if (!_options.EnableTiff && Image.DetectFormat(_decoding.TiffProbe, bytes) is not null)
         {
-            throw new UnsupportedImageException("TIFF images are not accepted here (EnableTiff is off). Convert the image to JPEG or PNG, or enable TIFF.");
+            throw new UnsupportedImageException("TIFF images are not accepted here (EnableTiff is off). Convert the image to JPEG or PNG, or enable TIFF (the EnableTiff setting; --tiff for blip preprocess).");
         }
 
         throw new UnsupportedImageException(
@@ -126,7 +134,7 @@ internal sealed class ImageLoader
 
         if (info is null || info.Width <= 0 || info.Height <= 0)
         {
-            throw new UnsupportedImageException($"The {format.Name} image's header could not be read; the file is damaged or truncated.");
+            throw new UnsupportedImageException($"The {Name(format)} image's header could not be read; the file is damaged or truncated.");
         }
 
         int orientation = 1;
@@ -162,11 +170,14 @@ internal sealed class ImageLoader
         or OverflowException;
 
     private static UnsupportedImageException Unreadable(IImageFormat format, Exception ex) => ex is InvalidMemoryOperationException
-        ? new UnsupportedImageException($"The {format.Name} image needs more memory to decode than the limit allows; it is too large or malformed.", ex)
-        : new UnsupportedImageException($"The {format.Name} image could not be decoded; it is damaged, truncated or uses an unsupported variant ({ex.Message}).", ex);
+        ? new UnsupportedImageException($"The {Name(format)} image needs more memory to decode than the limit allows; it is too large or malformed.", ex)
+        : new UnsupportedImageException($"The {Name(format)} image could not be decoded; it is damaged, truncated or uses an unsupported variant ({ex.Message}).", ex);
 
     private UnsupportedImageException TooManyBytes(string found) => new(string.Create(CultureInfo.InvariantCulture,
         $"The image is {found} bytes, over the limit of {_options.MaxBytes:N0} bytes (MaxBytes). Send a smaller or more compressed image."));
+
+    /// <summary>The format's name as <see cref="ImageFacts.Format"/> reports it: "JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF".</summary>
+    private static string Name(IImageFormat format) => format.Name.ToUpperInvariant();
 
     /// <summary>Says what the first bytes look like, so a person can tell text or HTML from a broken image.</summary>
     private static string DescribeStart(ReadOnlySpan<byte> bytes)

@@ -107,6 +107,18 @@ public sealed class BlipModelBuilderTests : IDisposable
     }
 
     [Fact]
+    public void Build_CancelledToken_ThrowsAndLeavesNoFolder()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => BlipModelBuilder.Build(
+            SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture()), _temp.Combine("model"), cancellationToken: cancellation.Token));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
     public void Build_MissingWeight_ThrowsNamingTheWeightAndLeavesNoFolder()
     {
         var checkpoint = SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture());

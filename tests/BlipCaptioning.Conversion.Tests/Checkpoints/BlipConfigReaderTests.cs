@@ -225,4 +225,30 @@ public sealed class BlipConfigReaderTests
 
         Assert.Contains("config.json does not exist", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ReadDirectory_PreprocessorSizeDiffersFromVisionImageSize_NamesBothFiles()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("preprocessor_config.json"), """{"size": 224}""");
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("preprocessor_config.json: field 'size' is 224", error.Message, StringComparison.Ordinal);
+        Assert.Contains("vision_config.image_size 384", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_GenerationConfigBeside_OverridesTheTextConfig()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("generation_config.json"), """{"bos_token_id": 30522, "eos_token_id": 2, "pad_token_id": 0, "num_beams": 3, "max_length": 30}""");
+
+        var config = BlipConfigReader.ReadDirectory(directory.Path);
+
+        Assert.Equal(new GenerationDefaults(MaxLength: 30, NumBeams: 3), config.Generation);
+        Assert.Equal(384, config.Preprocessing.ImageSize);
+    }
 }

@@ -63,6 +63,18 @@ public sealed class SafetensorsTests
     }
 
     [Fact]
+    public void Write_TinyATensors_IsByteIdenticalToTheFileThePythonLibraryWrote()
+    {
+        using var directory = new TempDirectory();
+        var original = Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors");
+        var path = directory.File("model.safetensors");
+
+        SafetensorsWriter.Write(path, SafetensorsReader.ReadAll(original).Values.Reverse());
+
+        Assert.True(File.ReadAllBytes(original).AsSpan().SequenceEqual(File.ReadAllBytes(path)));
+    }
+
+    [Fact]
     public void ReadTensor_HalfAndBFloat16_AreWidenedToFloat32()
     {
         using var directory = new TempDirectory();
@@ -100,6 +112,8 @@ public sealed class SafetensorsTests
     [InlineData("""{"w":{"dtype":"F32","shape":[1]}}""", "data_offsets")]
     [InlineData("""{"w": [1, 2""", "not valid JSON")]
     [InlineData("""[1, 2, 3]""", "must be a JSON object")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", "names 'w' twice")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[65536,65536,65536,65536],"data_offsets":[0,4]}}""", "more than one array can hold")]
     public void Open_CorruptHeader_IsRefused(string header, string expected)
     {
         using var directory = new TempDirectory();

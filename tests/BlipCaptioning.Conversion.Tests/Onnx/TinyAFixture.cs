@@ -19,12 +19,9 @@ public sealed class TinyAFixture : IDisposable
     {
         Root = Path.Combine(FindFixtures(), "transformers-tiny-a");
         var checkpointDirectory = Path.Combine(Root, "checkpoint");
-        var config = BlipConfigReader.ReadDirectory(checkpointDirectory);
-        var weights = SafetensorsReader.ReadAll(Path.Combine(checkpointDirectory, HubFileNames.Safetensors));
-        Checkpoint = new BlipCheckpoint(config.Architecture, weights, checkpointDirectory);
+        Checkpoint = CheckpointLoader.Load(checkpointDirectory);
         ModelDirectory = _temp.Combine("tiny-a");
-        Manifest = BlipModelBuilder.Build(Checkpoint, ModelDirectory, ModelPrecision.Fp32,
-            new ModelAssets(config.Generation, config.Preprocessing, checkpointDirectory));
+        Manifest = BlipModelBuilder.Build(Checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
         Vision = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.VisionEncoderFileName));
         CrossAttention = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.CrossAttentionFileName));
         Decoder = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.TextDecoderFileName));

@@ -158,9 +158,20 @@ public sealed class ImageCaptionerTests(TinyModelFixture fixture)
         using var captioner = new ImageCaptioner(fixture.Options());
         await using var stream = TinyModelFixture.OpenImage("astronaut");
 
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => captioner.CaptionAsync(stream, new CaptionSettings { Prompt = "a picture of", MaxLength = 4 }));
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => captioner.CaptionAsync(stream, new CaptionSettings { Prompt = "a picture of", MaxLength = 4 }));
 
-        Assert.Contains("raise MaxLength or set MaxNewTokens", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Raise MaxLength or set MaxNewTokens", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CaptionAsync_SettingsThatCannotRun_FailBeforeTheImageIsRead()
+    {
+        using var captioner = new ImageCaptioner(fixture.Options());
+        using var notAnImage = new MemoryStream("not an image"u8.ToArray());
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => captioner.CaptionAsync(notAnImage, new CaptionSettings { NumBeams = 0 }));
+
+        Assert.Equal(0, notAnImage.Position);
     }
 
     [Fact]

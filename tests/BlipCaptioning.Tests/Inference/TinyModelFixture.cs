@@ -17,10 +17,8 @@ public sealed class TinyModelFixture : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "blip-runtime-tests-" + Guid.NewGuid().ToString("N"));
         ModelDirectory = Path.Combine(Root, "tiny-a");
         string checkpointDirectory = Path.Combine(Fixtures.TinyA, "checkpoint");
-        var config = BlipConfigReader.ReadDirectory(checkpointDirectory);
-        var weights = SafetensorsReader.ReadAll(Path.Combine(checkpointDirectory, HubFileNames.Safetensors));
-        var checkpoint = new BlipCheckpoint(config.Architecture, weights, "tests/fixtures/transformers-tiny-a");
-        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, new ModelAssets(config.Generation, config.Preprocessing, checkpointDirectory));
+        var checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = "tests/fixtures/transformers-tiny-a" };
+        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
         Model = BlipModel.Load(ModelDirectory);
     }
 
@@ -70,10 +68,4 @@ public sealed class TinyModelFixture : IDisposable
             // A leftover temp folder is harmless; never fail a run over it.
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class TinyModelDefinition : ICollectionFixture<TinyModelFixture>
-{
-    public const string Name = "tiny model";
 }

@@ -15,7 +15,7 @@ internal sealed class TokenTree
     /// <summary>After <paramref name="generated"/> ("" for the first step, else comma-separated ids) the next token has these probabilities.</summary>
     public TokenTree After(string generated, params (long Token, double Probability)[] next)
     {
-        _next[generated] = [.. next.Select(n => (n.Token, (float)Math.Log(n.Probability)))];
+        _next[generated] = Probabilities(next);
         return this;
     }
 
@@ -25,6 +25,10 @@ internal sealed class TokenTree
         _next[generated] = next;
         return this;
     }
+
+    /// <summary>Logits whose softmax is exactly these probabilities (for <see cref="Fallback"/>).</summary>
+    public static (long Token, float Logit)[] Probabilities(params (long Token, double Probability)[] next) =>
+        [.. next.Select(n => (n.Token, (float)Math.Log(n.Probability)))];
 
     public void Fill(ReadOnlySpan<long> generated, Span<float> logits)
     {

@@ -194,6 +194,15 @@ public sealed class BlipTokenizerTests
     }
 
     [Fact]
+    public void Decode_ModelCardConditionalIds_IsModelCardCaption()
+    {
+        // Model card: prompt "a photography of" -> "a photography of a woman and her dog".
+        long[] ids = [30522, 1037, 5855, 1997, 1037, 2450, 1998, 2014, 3899, 102];
+
+        Assert.Equal("a photography of a woman and her dog", Tokenizer.Decode(ids));
+    }
+
+    [Fact]
     public void Decode_PaddedRow_DropsPadAndSpecialIds()
     {
         long[] ids = [30522, 2048, 8870, 5777, 2006, 1037, 6411, 102, 0, 0, 101, 100, 103, 30523];

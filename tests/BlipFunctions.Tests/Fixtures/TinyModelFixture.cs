@@ -17,7 +17,7 @@ public sealed class TinyModelFixture : IDisposable
         BlipModelConfig config = BlipConfigReader.ReadDirectory(checkpointDirectory);
         var weights = SafetensorsReader.ReadAll(Path.Combine(checkpointDirectory, HubFileNames.Safetensors));
         var checkpoint = new BlipCheckpoint(config.Architecture, weights, "tests/fixtures/transformers-tiny-a");
-        BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, new ModelAssets(config.Generation, config.Preprocessing, checkpointDirectory));
+        BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
     }
 
     public static string TinyA => Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "transformers-tiny-a");

@@ -11,10 +11,10 @@ internal static class StridedView
             return [];
         }
 
-        var last = tensor.StorageOffset;
+        Int128 last = tensor.StorageOffset;
         for (var dimension = 0; dimension < tensor.Size.Length; dimension++)
         {
-            last += (tensor.Size[dimension] - 1) * tensor.Stride[dimension];
+            last += (Int128)(tensor.Size[dimension] - 1) * tensor.Stride[dimension];
         }
 
         if (tensor.StorageOffset < 0 || last >= storage.LongLength)

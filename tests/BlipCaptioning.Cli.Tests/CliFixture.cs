@@ -1,0 +1,61 @@
+using BlipCaptioning.Conversion.Building;
+
+namespace BlipCaptioning.Cli.Tests;
+
+/// <summary>
+/// A temporary folder with the transformers-tiny-a model built once per test run and a small tree of images:
+/// photos/astronaut.png, photos/nested/rocket.jpg, photos/nested/coffee.png, photos/broken.jpg (text), photos/notes.txt.
+/// </summary>
+public sealed class CliFixture : IDisposable
+{
+    public CliFixture()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "blip-cli-tests-" + Guid.NewGuid().ToString("N"));
+        string tinyA = Path.Combine(FindFixtures(), "transformers-tiny-a");
+        string checkpointDirectory = Path.Combine(tinyA, "checkpoint");
+        ModelDirectory = Path.Combine(Root, "model");
+        BlipModelBuilder.BuildFromDirectory(checkpointDirectory, ModelDirectory);
+
+        Photos = Directory.CreateDirectory(Path.Combine(Root, "photos")).FullName;
+        Directory.CreateDirectory(Path.Combine(Photos, "nested"));
+        File.Copy(Path.Combine(tinyA, "images", "astronaut.png"), Path.Combine(Photos, "astronaut.png"));
+        File.Copy(Path.Combine(tinyA, "images", "rocket.jpg"), Path.Combine(Photos, "nested", "rocket.jpg"));
+        File.Copy(Path.Combine(tinyA, "images", "coffee.png"), Path.Combine(Photos, "nested", "coffee.png"));
+        File.WriteAllText(Path.Combine(Photos, "broken.jpg"), "this is not a JPEG");
+        File.WriteAllText(Path.Combine(Photos, "notes.txt"), "not an image, and not picked up from a folder");
+    }
+
+    public string Root { get; }
+
+    public string ModelDirectory { get; }
+
+    public string Photos { get; }
+
+    public string Photo(params string[] parts) => Path.Combine([Photos, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    private static string FindFixtures()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "tests", "fixtures");
+            if (Directory.Exists(Path.Combine(candidate, "transformers-tiny-a")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("tests/fixtures/transformers-tiny-a not found above " + AppContext.BaseDirectory);
+    }
+}
