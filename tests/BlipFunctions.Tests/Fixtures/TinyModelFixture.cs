@@ -4,31 +4,34 @@ using BlipCaptioning.Conversion.Checkpoints;
 namespace BlipFunctions.Tests.Fixtures;
 
 /// <summary>
-/// The tiny random BLIP model: the transformers-tiny-a checkpoint (tests/fixtures; random weights, meaningless but
-/// real captions) built once per run with the project's own model builder into a temporary model folder.
+/// The tiny random BLIP model, made once per run exactly as `blip model random --preset tiny` makes it (seeded
+/// random weights, meaningless but real captions) into a temporary model folder.
 /// </summary>
 public sealed class TinyModelFixture : IDisposable
 {
+    /// <summary>The manifest's source of the model.</summary>
+    public const string Source = "random:tiny:seed=42";
+
     public TinyModelFixture()
     {
         Root = Path.Combine(Path.GetTempPath(), "blip-functions-tests-" + Guid.NewGuid().ToString("N"));
-        ModelDirectory = Path.Combine(Root, "tiny-a");
-        string checkpointDirectory = Path.Combine(TinyA, "checkpoint");
-        BlipModelConfig config = BlipConfigReader.ReadDirectory(checkpointDirectory);
-        var weights = SafetensorsReader.ReadAll(Path.Combine(checkpointDirectory, HubFileNames.Safetensors));
-        var checkpoint = new BlipCheckpoint(config.Architecture, weights, "tests/fixtures/transformers-tiny-a");
+        ModelDirectory = Path.Combine(Root, "tiny");
+        string checkpointDirectory = Path.Combine(Root, "checkpoint");
+        RandomCheckpointWriter.Write(checkpointDirectory, BlipPreset.FromName("tiny"), 42, CheckpointFormats.Safetensors);
+        BlipCheckpoint checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = Source };
         BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
     }
-
-    public static string TinyA => Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "transformers-tiny-a");
 
     public string Root { get; }
 
     public string ModelDirectory { get; }
 
-    /// <summary>The bytes of one of the tiny-a photos: astronaut, chelsea, coffee (PNG) or rocket (JPEG).</summary>
+    /// <summary>
+    /// The bytes of one of the photos in tests/fixtures/transformers-tiny-a/images: astronaut, chelsea, coffee (PNG)
+    /// or rocket (JPEG).
+    /// </summary>
     public static byte[] Photo(string name) =>
-        File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(TinyA, "images"), name + ".*").Single());
+        File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "transformers-tiny-a", "images"), name + ".*").Single());
 
     public void Dispose()
     {

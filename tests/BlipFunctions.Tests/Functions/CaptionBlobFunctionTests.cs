@@ -33,7 +33,7 @@ public sealed class CaptionBlobFunctionTests(AzuriteFixture azurite, TinyModelFi
         Assert.Equal("image/jpeg", row.ContentType);
         Assert.Equal("Jpeg", row.Format, ignoreCase: true);
         Assert.True(row.Width > 0 && row.Height > 0);
-        Assert.Equal("tests/fixtures/transformers-tiny-a", row.ModelSource);
+        Assert.Equal(TinyModelFixture.Source, row.ModelSource);
         Assert.Contains("\"maxLength\":20", row.Decoding, StringComparison.Ordinal);
         Assert.True(row.TotalMs > 0);
         Assert.Equal(1, row.Attempts);

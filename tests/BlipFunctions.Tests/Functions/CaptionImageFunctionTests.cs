@@ -28,7 +28,7 @@ public sealed class CaptionImageFunctionTests(AzuriteFixture azurite, TinyModelF
         Caption direct = await _app.Get<IImageCaptioner>().CaptionAsync(stream, CaptionSettings.Default);
         Assert.Equal(direct.Text, body.Caption);
         Assert.Equal(direct.TokenIds, body.TokenIds);
-        Assert.Equal("tests/fixtures/transformers-tiny-a", body.Model.Source);
+        Assert.Equal(TinyModelFixture.Source, body.Model.Source);
         Assert.Equal(photo.Length, body.Image.Bytes);
         Assert.Empty(_app.Rows());
     }

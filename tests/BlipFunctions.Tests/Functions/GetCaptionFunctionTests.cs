@@ -28,7 +28,7 @@ public sealed class GetCaptionFunctionTests(AzuriteFixture azurite, TinyModelFix
         Assert.Equal(name, body.Id);
         Assert.Equal("succeeded", body.Status);
         Assert.False(string.IsNullOrWhiteSpace(body.Caption));
-        Assert.Equal("tests/fixtures/transformers-tiny-a", body.Model!.Source);
+        Assert.Equal(TinyModelFixture.Source, body.Model!.Source);
         Assert.Equal(20, body.Decoding!.Value.GetProperty("maxLength").GetInt32());
         Assert.True(body.Image.Width > 0);
         Assert.StartsWith("\"0x", body.Image.ETag, StringComparison.Ordinal);
