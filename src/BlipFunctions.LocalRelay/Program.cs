@@ -27,6 +27,16 @@ var container = new BlobContainerClient(options["--connection"], options["--cont
 using var http = new HttpClient();
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+try
+{
+    await container.CreateIfNotExistsAsync();
+}
+catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException)
+{
+    Console.Error.WriteLine($"relay: cannot reach the storage at {container.Uri} ({e.Message.Split('\n')[0]}). Is Azurite running?");
+    return 1;
+}
+
 Console.WriteLine($"relay: watching container '{container.Name}' at {container.Uri}, posting BlobCreated events to {webhook}");
 try
 {
