@@ -121,10 +121,9 @@ public sealed partial class BlobCaptioningService
         try
         {
             using MemoryStream image = await DownloadAsync(blob, properties, cancellationToken).ConfigureAwait(false);
-            Caption caption = await _runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
-            ModelDescription model = await _runner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
-            string? tagError = await TagAsync(blob, caption.Text, cancellationToken).ConfigureAwait(false);
-            CaptionEntity done = SucceededRow(claim, caption, model, tagError);
+            CaptionRun run = await _runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
+            string? tagError = await TagAsync(blob, run.Caption.Text, cancellationToken).ConfigureAwait(false);
+            CaptionEntity done = SucceededRow(claim, run, tagError);
             return await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is null
                 ? null
                 : CaptionOutcome.Captioned;
@@ -226,8 +225,9 @@ public sealed partial class BlobCaptioningService
         };
     }
 
-    private CaptionEntity SucceededRow(CaptionEntity claim, Caption caption, ModelDescription model, string? tagError)
+    private CaptionEntity SucceededRow(CaptionEntity claim, CaptionRun run, string? tagError)
     {
+        Caption caption = run.Caption;
         claim.Status = CaptionStatus.Succeeded;
         claim.Caption = caption.Text;
         claim.Keywords = string.Join(' ', CaptionTags.Keywords(caption.Text));
@@ -236,9 +236,9 @@ public sealed partial class BlobCaptioningService
         claim.Width = caption.Image.Width;
         claim.Height = caption.Image.Height;
         claim.Format = caption.Image.Format;
-        claim.ModelSource = model.Source;
-        claim.ModelPrecision = model.Precision;
-        claim.Decoding = JsonSerializer.Serialize(CaptioningRunner.Settings, CaptionJson.Options);
+        claim.ModelSource = run.Model.Source;
+        claim.ModelPrecision = run.Model.Precision;
+        claim.Decoding = JsonSerializer.Serialize(run.Settings, CaptionJson.Options);
         claim.DecodeMs = caption.Timings.Decode.TotalMilliseconds;
         claim.PreprocessMs = caption.Timings.Preprocess.TotalMilliseconds;
         claim.VisionMs = (caption.Timings.Vision + caption.Timings.CrossAttention).TotalMilliseconds;

@@ -1,4 +1,3 @@
-using BlipCaptioning;
 using BlipCaptioning.Errors;
 using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
@@ -48,9 +47,8 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         image.Position = 0;
         try
         {
-            Caption caption = await runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
-            ModelDescription model = await runner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
-            return new OkObjectResult(CaptionResponses.FromCaption(caption, model, contentType));
+            CaptionRun run = await runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
+            return new OkObjectResult(CaptionResponses.FromRun(run, contentType));
         }
         catch (UnsupportedImageException e)
         {

@@ -32,10 +32,11 @@ public static class CaptionResponses
             row.UpdatedAt);
     }
 
-    public static SyncCaptionResponse FromCaption(Caption caption, ModelDescription model, string? contentType)
+    public static SyncCaptionResponse FromRun(CaptionRun run, string? contentType)
     {
-        ArgumentNullException.ThrowIfNull(caption);
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(run);
+        Caption caption = run.Caption;
+        ModelDescription model = run.Model;
         CaptionTimings t = caption.Timings;
         return new SyncCaptionResponse(
             caption.Text,
@@ -43,7 +44,7 @@ public static class CaptionResponses
             caption.Score,
             caption.TokenIds,
             new ModelResponse(model.Source, model.Precision),
-            JsonSerializer.SerializeToElement(CaptioningRunner.Settings, CaptionJson.Options),
+            JsonSerializer.SerializeToElement(run.Settings, CaptionJson.Options),
             new ImageResponse(caption.Image.Width, caption.Image.Height, caption.Image.Format, caption.Image.Bytes, contentType, null, null),
             new TimingsResponse(t.Decode.TotalMilliseconds, t.Preprocess.TotalMilliseconds, (t.Vision + t.CrossAttention).TotalMilliseconds,
                 (t.Generate + t.Detokenize).TotalMilliseconds, t.Total.TotalMilliseconds, t.Steps));

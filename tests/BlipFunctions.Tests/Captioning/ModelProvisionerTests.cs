@@ -26,9 +26,10 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         Assert.False(Directory.Exists(target));
 
         using var image = new MemoryStream(TinyModelFixture.Photo("rocket"));
-        var caption = await app.Get<CaptioningRunner>().CaptionAsync(image, CancellationToken.None);
+        CaptionRun run = await app.Get<CaptioningRunner>().CaptionAsync(image, CancellationToken.None);
 
-        Assert.False(string.IsNullOrWhiteSpace(caption.Text));
+        Assert.False(string.IsNullOrWhiteSpace(run.Caption.Text));
+        Assert.Equal(target, Path.GetFullPath(run.Model.Directory));
         Assert.True(File.Exists(Path.Combine(target, BlipModelContract.ManifestFileName)));
         Assert.Equal(
             Directory.EnumerateFiles(model.ModelDirectory).Select(Path.GetFileName).Order(),
