@@ -24,6 +24,7 @@ namespace BlipFunctions.Captioning;
 public sealed partial class BlobCaptioningService
 {
     private const int MaxRounds = 5;
+    private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly CaptionStore _store;
     private readonly CaptioningRunner _runner;
@@ -44,22 +45,40 @@ public sealed partial class BlobCaptioningService
     public async Task<CaptionOutcome> CaptionBlobAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        for (int round = 1; round <= MaxRounds; round++)
+        DateTimeOffset waitUntil = _time.GetUtcNow() + _options.LeaseWait;
+        int changes = 0;
+        while (true)
         {
-            CaptionOutcome? outcome = await TryRoundAsync(blob, cancellationToken).ConfigureAwait(false);
-            if (outcome is { } done)
+            Round round = await TryRoundAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (round.Outcome is { } done)
             {
                 LogOutcome(blob.Name, done);
                 return done;
             }
-        }
 
-        throw new CaptionRowContentionException(
-            $"The blob {blob.Name} or its caption row changed {MaxRounds} times while it was being captioned; the host will retry.");
+            if (!round.HeldElsewhere && ++changes >= MaxRounds)
+            {
+                throw new CaptionRowContentionException(
+                    $"The blob {blob.Name} or its caption row changed {MaxRounds} times while it was being captioned; the host will retry.");
+            }
+
+            if (round.HeldElsewhere)
+            {
+                // A duplicate event while another invocation captions this version: wait for its result rather than
+                // return, so that nothing is lost if that invocation dies (its lease then expires and we take over).
+                if (_time.GetUtcNow() >= waitUntil)
+                {
+                    throw new CaptionRowContentionException(
+                        $"Another invocation has been captioning {blob.Name} for longer than {_options.LeaseWait}; the host will retry.");
+                }
+
+                await Task.Delay(LeasePollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
-    // One decision round; null means "the blob or the row changed under us: decide again".
-    private async Task<CaptionOutcome?> TryRoundAsync(BlobClient blob, CancellationToken cancellationToken)
+    // One decision round: an outcome, or "decide again" (the blob or the row changed), or "held by another invocation".
+    private async Task<Round> TryRoundAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         BlobProperties properties;
         try
@@ -68,7 +87,7 @@ public sealed partial class BlobCaptioningService
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return CaptionOutcome.BlobGone;
+            return Round.Done(CaptionOutcome.BlobGone);
         }
 
         string blobETag = properties.ETag.ToString();
@@ -78,17 +97,17 @@ public sealed partial class BlobCaptioningService
         {
             if (row.Status is CaptionStatus.Succeeded or CaptionStatus.Failed)
             {
-                return CaptionOutcome.AlreadyDone;
+                return Round.Done(CaptionOutcome.AlreadyDone);
             }
 
             if (row.LeaseExpiresAt > now)
             {
-                return CaptionOutcome.InProgressElsewhere;
+                return Round.Held;
             }
         }
         else if (row is not null && row.BlobLastModified > properties.LastModified)
         {
-            return CaptionOutcome.Superseded;
+            return Round.Done(CaptionOutcome.Superseded);
         }
 
         CaptionEntity claim = ProcessingRow(blob, properties, row, now);
@@ -97,11 +116,13 @@ public sealed partial class BlobCaptioningService
             : await _store.TryReplaceAsync(claim, row.ETag, cancellationToken).ConfigureAwait(false);
         if (claimed is null)
         {
-            return null;
+            return Round.Changed;
         }
 
         claim.ETag = claimed.Value;
-        return await CaptionClaimedAsync(blob, properties, claim, cancellationToken).ConfigureAwait(false);
+        return await CaptionClaimedAsync(blob, properties, claim, cancellationToken).ConfigureAwait(false) is { } outcome
+            ? Round.Done(outcome)
+            : Round.Changed;
     }
 
     private async Task<CaptionOutcome?> CaptionClaimedAsync(BlobClient blob, BlobProperties properties, CaptionEntity claim, CancellationToken cancellationToken)
@@ -140,9 +161,9 @@ public sealed partial class BlobCaptioningService
         {
             return await FailAsync(claim, e.Message, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            await NoteRetryAsync(claim, e, cancellationToken).ConfigureAwait(false);
+            await NoteRetryAsync(claim, e).ConfigureAwait(false);
             throw;
         }
     }
@@ -187,16 +208,18 @@ public sealed partial class BlobCaptioningService
             : CaptionOutcome.Failed;
     }
 
-    // Best effort: release the lease so the host's retry can take the row at once, and say why it waits.
-    private async Task NoteRetryAsync(CaptionEntity claim, Exception error, CancellationToken cancellationToken)
+    // Best effort, even when the invocation was cancelled: release the lease so the host's retry can take the row
+    // at once, and say why it waits.
+    private async Task NoteRetryAsync(CaptionEntity claim, Exception error)
     {
         LogTransient(error, claim.BlobName);
         claim.LastError = $"{error.GetType().Name}: {error.Message}";
         claim.LeaseExpiresAt = null;
         claim.UpdatedAt = _time.GetUtcNow();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            await _store.TryReplaceAsync(claim, claim.ETag, cancellationToken).ConfigureAwait(false);
+            await _store.TryReplaceAsync(claim, claim.ETag, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception noteError) when (noteError is RequestFailedException or OperationCanceledException)
         {
@@ -272,4 +295,13 @@ public sealed partial class BlobCaptioningService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not note the retry on the row of {BlobName}")]
     private partial void LogNoteFailed(Exception error, string blobName);
+
+    private readonly record struct Round(CaptionOutcome? Outcome, bool HeldElsewhere)
+    {
+        public static Round Changed => default;
+
+        public static Round Held => new(null, true);
+
+        public static Round Done(CaptionOutcome outcome) => new(outcome, false);
+    }
 }

@@ -12,9 +12,6 @@ public enum CaptionOutcome
     /// <summary>The row already holds the result for this blob version (a duplicate or replayed event).</summary>
     AlreadyDone,
 
-    /// <summary>Another invocation holds this blob version and is captioning it now.</summary>
-    InProgressElsewhere,
-
     /// <summary>The row holds a newer version of the blob than the one this invocation saw.</summary>
     Superseded,
 

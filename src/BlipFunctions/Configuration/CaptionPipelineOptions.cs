@@ -27,5 +27,8 @@ public sealed class CaptionPipelineOptions
     public long MaxImageBytes { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>How long a captioning invocation holds a blob's row before another may take it over.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a duplicate invocation waits for the holder's result before it leaves it to a host retry.</summary>
+    public TimeSpan LeaseWait { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -55,7 +55,12 @@ public sealed partial class CaptionPipelineOptionsValidator : IValidateOptions<C
 
         if (options.LeaseDuration <= TimeSpan.Zero)
         {
-            errors.Add($"Captioning__LeaseDuration is {options.LeaseDuration}; use a positive time span such as 00:10:00.");
+            errors.Add($"Captioning__LeaseDuration is {options.LeaseDuration}; use a positive time span such as 00:05:00.");
+        }
+
+        if (options.LeaseWait < TimeSpan.Zero)
+        {
+            errors.Add($"Captioning__LeaseWait is {options.LeaseWait}; use zero or a positive time span such as 00:02:00.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
