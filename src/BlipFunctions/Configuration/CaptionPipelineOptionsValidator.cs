@@ -48,9 +48,9 @@ public sealed partial class CaptionPipelineOptionsValidator : IValidateOptions<C
             errors.Add($"Captioning__MaxConcurrency is {options.MaxConcurrency}; use 1 to 64 (captions at once per worker; 1 suits a 2-vCPU Flex instance).");
         }
 
-        if (options.MaxImageBytes < 1)
+        if (options.MaxImageBytes is < 1 or > int.MaxValue)
         {
-            errors.Add($"Captioning__MaxImageBytes is {options.MaxImageBytes}; use a positive number of bytes (default 52428800).");
+            errors.Add($"Captioning__MaxImageBytes is {options.MaxImageBytes}; use a positive number of bytes under 2 GiB (default 52428800).");
         }
 
         if (options.LeaseDuration <= TimeSpan.Zero)
