@@ -23,7 +23,14 @@ public sealed class GetCaptionFunction(CaptionStore store, IOptions<CaptionPipel
             return Problems.Create(StatusCodes.Status400BadRequest, "Malformed caption id", invalid);
         }
 
-        CaptionEntity? row = await store.GetAsync(options.Value.ImagesContainer, id!, cancellationToken).ConfigureAwait(false);
+        string container = options.Value.ImagesContainer;
+        CaptionEntity? row = await store.GetAsync(container, id!, cancellationToken).ConfigureAwait(false);
+        if (row is null && id!.Contains("%2F", StringComparison.OrdinalIgnoreCase))
+        {
+            // The server decodes everything but %2F; a client that encoded the folder slashes too still finds its blob.
+            row = await store.GetAsync(container, id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
+        }
+
         if (row is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, "No caption for this id",

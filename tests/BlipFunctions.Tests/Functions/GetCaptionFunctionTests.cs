@@ -70,6 +70,19 @@ public sealed class GetCaptionFunctionTests(AzuriteFixture azurite, TinyModelFix
     }
 
     [Fact]
+    public async Task Run_IdWithEncodedFolderSlashes_FindsTheBlob()
+    {
+        string name = _folder + "holiday/encoded slashes.png";
+        await CaptionAsync(name, TestImages.Png(12));
+
+        var (request, id) = HttpRequests.Get(HttpRequests.CaptionsPath + Uri.EscapeDataString(name));
+        IActionResult result = await _app.Function<GetCaptionFunction>().Run(request, id, CancellationToken.None);
+
+        Assert.Contains("%2F", id, StringComparison.Ordinal);
+        Assert.Equal(name, Assert.IsType<CaptionResponse>(Assert.IsType<OkObjectResult>(result).Value).Id);
+    }
+
+    [Fact]
     public async Task Run_UnknownId_Answers404ProblemSayingWhatToCheck()
     {
         var (request, id) = HttpRequests.Get(HttpRequests.UrlPathFor(_folder + "never-uploaded.jpg"));
