@@ -4,6 +4,33 @@ namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
 public sealed class RestrictedUnpicklerTests
 {
+    [Fact]
+    public void Allowed_IsExactlyTheGlobalsAStateDictNeeds()
+    {
+        Assert.Equal(
+            ["collections.OrderedDict", "torch.BFloat16Storage", "torch.FloatStorage", "torch.HalfStorage", "torch.LongStorage", "torch._utils._rebuild_parameter", "torch._utils._rebuild_tensor_v2"],
+            BlipCaptioning.Conversion.Checkpoints.Torch.RestrictedUnpickler.Allowed.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Read_ParameterWrappedTensor_IsReadAsItsTensor()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().StartStateDict()
+            .Text("p").Global("torch._utils", "_rebuild_parameter").Op('(')
+            .Global("torch._utils", "_rebuild_tensor_v2").Op('(')
+            .Op('(').Text("storage").Global("torch", "BFloat16Storage").Text("0").Text("cpu").Int(2).Op('t').Op('Q')
+            .Int(0).IntTuple(2).IntTuple(1).Op(0x89).Global("collections", "OrderedDict").Op(')').Op('R').Op('t').Op('R')
+            .Op(0x88).Global("collections", "OrderedDict").Op(')').Op('R').Op('t').Op('R')
+            .EndStateDict().ToArray();
+        HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = [0x80, 0x3f, 0x50, 0xc0] });
+
+        var state = TorchCheckpointReader.Read(path);
+
+        Assert.Equal([1f, -3.25f], state.FloatTensors["p"].Data);
+    }
+
     [Theory]
     [InlineData("os", "system")]
     [InlineData("posix", "system")]

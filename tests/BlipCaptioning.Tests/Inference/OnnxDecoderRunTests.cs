@@ -138,9 +138,34 @@ public sealed class OnnxDecoderRunTests(TinyModelFixture fixture)
         Assert.All(captions, c => Assert.InRange(c.TokenIds.Count, 5, 12));
     }
 
-    private CrossAttentionCache CrossAttentionFor(params string[] images)
+    [Fact]
+    public async Task GreedySearch_RandomTinyPreset_CaptionerEqualsADirectRunOfTheGraphs()
     {
-        var preprocessor = new BlipImagePreprocessor(fixture.Manifest.Preprocessing);
+        using var model = BlipModel.Load(fixture.RandomTinyDirectory);
+        IReadOnlyList<GeneratedSequence> direct;
+        using (var cross = CrossAttentionFor(model, "chelsea", "rocket"))
+        using (var run = model.StartDecoder(cross, 1))
+        {
+            var settings = GenerationSettings.Resolve(null, model.Manifest.Generation, model.Manifest.Tokens, model.Manifest.Text.MaxPositions);
+            direct = new GreedySearch(settings).Generate(run, [30522], CancellationToken.None);
+        }
+
+        using var captioner = new ImageCaptioner(new CaptioningOptions { ModelDirectory = fixture.RandomTinyDirectory, IntraOpThreads = 1 });
+        var captions = new List<Caption>();
+        foreach (string image in new[] { "chelsea", "rocket" })
+        {
+            await using var stream = TinyModelFixture.OpenImage(image);
+            captions.Add(await captioner.CaptionAsync(stream));
+        }
+
+        Assert.Equal(direct.Select(s => s.Ids), captions.Select(c => c.TokenIds));
+    }
+
+    private CrossAttentionCache CrossAttentionFor(params string[] images) => CrossAttentionFor(fixture.Model, images);
+
+    private static CrossAttentionCache CrossAttentionFor(BlipModel model, params string[] images)
+    {
+        var preprocessor = new BlipImagePreprocessor(model.Manifest.Preprocessing);
         int length = preprocessor.PixelValuesLength;
         var pixels = new float[images.Length * length];
         for (int i = 0; i < images.Length; i++)
@@ -152,8 +177,8 @@ public sealed class OnnxDecoderRunTests(TinyModelFixture fixture)
 
         int size = preprocessor.ImageSize;
         using var pixelValues = OrtValue.CreateTensorValueFromMemory(pixels, [images.Length, 3, size, size]);
-        using var embeds = fixture.Model.EncodeImages(pixelValues, CancellationToken.None);
-        return fixture.Model.ComputeCrossAttention(embeds, CancellationToken.None);
+        using var embeds = model.EncodeImages(pixelValues, CancellationToken.None);
+        return model.ComputeCrossAttention(embeds, CancellationToken.None);
     }
 
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)

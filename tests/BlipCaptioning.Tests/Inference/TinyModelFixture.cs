@@ -20,6 +20,12 @@ public sealed class TinyModelFixture : IDisposable
         var checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = "tests/fixtures/transformers-tiny-a" };
         Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
         Model = BlipModel.Load(ModelDirectory);
+
+        // What `blip model random --preset tiny --seed 42` makes: the checkpoint beside the model folder.
+        RandomTinyDirectory = Path.Combine(Root, "random-tiny");
+        string randomCheckpoint = Path.Combine(RandomTinyDirectory, "checkpoint");
+        RandomCheckpointWriter.Write(randomCheckpoint, BlipPreset.Tiny, 42, CheckpointFormats.Safetensors);
+        BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyDirectory);
     }
 
     public static TheoryData<string> Images => new("astronaut", "chelsea", "coffee", "rocket");
@@ -31,6 +37,9 @@ public sealed class TinyModelFixture : IDisposable
     public BlipModelManifest Manifest { get; }
 
     public BlipModel Model { get; }
+
+    /// <summary>A model folder made from the random-weight "tiny" preset (seed 42), as `blip model random` makes it.</summary>
+    public string RandomTinyDirectory { get; }
 
     public static string ImagePath(string name) =>
         Directory.EnumerateFiles(Path.Combine(Fixtures.TinyA, "images"), name + ".*").Single();
