@@ -46,12 +46,18 @@ public sealed partial class BlobCaptioningService
     {
         ArgumentNullException.ThrowIfNull(blob);
         DateTimeOffset waitUntil = _time.GetUtcNow() + _options.LeaseWait;
+        var invocation = new Invocation();
         int changes = 0;
         while (true)
         {
-            Round round = await TryRoundAsync(blob, cancellationToken).ConfigureAwait(false);
+            Round round = await TryRoundAsync(blob, invocation, cancellationToken).ConfigureAwait(false);
             if (round.Outcome is { } done)
             {
+                if (invocation.TaggedAVersionThatLost && done is CaptionOutcome.AlreadyDone or CaptionOutcome.Superseded)
+                {
+                    await RestoreTagsAsync(blob, cancellationToken).ConfigureAwait(false);
+                }
+
                 LogOutcome(blob.Name, done);
                 return done;
             }
@@ -78,7 +84,7 @@ public sealed partial class BlobCaptioningService
     }
 
     // One decision round: an outcome, or "decide again" (the blob or the row changed), or "held by another invocation".
-    private async Task<Round> TryRoundAsync(BlobClient blob, CancellationToken cancellationToken)
+    private async Task<Round> TryRoundAsync(BlobClient blob, Invocation invocation, CancellationToken cancellationToken)
     {
         BlobProperties properties;
         try
@@ -120,12 +126,12 @@ public sealed partial class BlobCaptioningService
         }
 
         claim.ETag = claimed.Value;
-        return await CaptionClaimedAsync(blob, properties, claim, cancellationToken).ConfigureAwait(false) is { } outcome
+        return await CaptionClaimedAsync(blob, properties, claim, invocation, cancellationToken).ConfigureAwait(false) is { } outcome
             ? Round.Done(outcome)
             : Round.Changed;
     }
 
-    private async Task<CaptionOutcome?> CaptionClaimedAsync(BlobClient blob, BlobProperties properties, CaptionEntity claim, CancellationToken cancellationToken)
+    private async Task<CaptionOutcome?> CaptionClaimedAsync(BlobClient blob, BlobProperties properties, CaptionEntity claim, Invocation invocation, CancellationToken cancellationToken)
     {
         if (properties.ContentLength == 0)
         {
@@ -145,9 +151,14 @@ public sealed partial class BlobCaptioningService
             CaptionRun run = await _runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
             string? tagError = await TagAsync(blob, run.Caption.Text, cancellationToken).ConfigureAwait(false);
             CaptionEntity done = SucceededRow(claim, run, tagError);
-            return await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is null
-                ? null
-                : CaptionOutcome.Captioned;
+            if (await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is null)
+            {
+                // A newer version claimed the row while this one was captioned, and may have tagged the blob already.
+                invocation.TaggedAVersionThatLost = tagError is null;
+                return null;
+            }
+
+            return CaptionOutcome.Captioned;
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
@@ -192,6 +203,16 @@ public sealed partial class BlobCaptioningService
             LogTagFailed(blob.Name, e.Status, e.ErrorCode);
             return $"The blob index tags could not be set ({e.Status} {e.ErrorCode}); the caption is stored here. " +
                    "Tags need the Storage Blob Data Owner role and are not offered on some account kinds (hierarchical namespace).";
+        }
+    }
+
+    // Puts the tags of the row (the current version's caption) back after this invocation tagged with an older one.
+    private async Task RestoreTagsAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        CaptionEntity? row = await _store.GetAsync(blob.BlobContainerName, blob.Name, cancellationToken).ConfigureAwait(false);
+        if (row is { Status: CaptionStatus.Succeeded, TagsApplied: true, Caption: { } caption })
+        {
+            await TagAsync(blob, caption, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -295,6 +316,11 @@ public sealed partial class BlobCaptioningService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not note the retry on the row of {BlobName}")]
     private partial void LogNoteFailed(Exception error, string blobName);
+
+    private sealed class Invocation
+    {
+        public bool TaggedAVersionThatLost { get; set; }
+    }
 
     private readonly record struct Round(CaptionOutcome? Outcome, bool HeldElsewhere)
     {

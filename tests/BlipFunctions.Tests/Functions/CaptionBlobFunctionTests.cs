@@ -135,6 +135,11 @@ public sealed class CaptionBlobFunctionTests(AzuriteFixture azurite, TinyModelFi
         Assert.Equal(newerETag.ToString(), row.BlobETag);
         Assert.Equal((96, 64), (row.Width!.Value, row.Height!.Value));
         Assert.Equal(CaptionStatus.Succeeded, row.Status);
+        Assert.DoesNotContain(GatedCaptionerTestDouble.HeldMarker, row.Caption, StringComparison.Ordinal);
+        // The older invocation tagged the blob after the newer one and then put the newer caption's tags back.
+        IDictionary<string, string> tags = (await blob.GetTagsAsync()).Value.Tags;
+        Assert.Equal(CaptionTags.Sanitise(row.Caption!), tags[CaptionTags.CaptionKey]);
+        Assert.Equal(row.Keywords, tags[CaptionTags.KeywordsKey]);
     }
 
     [Fact]
