@@ -5,5 +5,6 @@ var root = new RootCommand("blip: BLIP image captioning on ONNX Runtime. Build a
 var model = new Command("model", "Get a BLIP model: fetch it from the Hugging Face hub, build it from a checkpoint folder, or make one with random weights.");
 root.Subcommands.Add(model);
 // Commands register themselves here, one line each.
+model.Subcommands.Add(ModelFetchCommand.Create());
 
 return await root.Parse(args).InvokeAsync();
