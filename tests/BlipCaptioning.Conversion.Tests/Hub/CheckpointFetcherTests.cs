@@ -125,6 +125,36 @@ public sealed class CheckpointFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task FetchAsync_DownloadStallsMidFile_TimesOutAndResumesWithRange()
+    {
+        var repo = FakeCheckpoint.AddBlipRepo(_hub.Server, weightBytes: 1_000_000);
+        _hub.Server.StallNextDownloadAfter["pytorch_model.bin"] = 300_000;
+        var options = _hub.Options();
+        options.ReadTimeout = TimeSpan.FromMilliseconds(300);
+
+        var result = await _hub.FetchAsync(options);
+
+        var last = _hub.Server.Requests.Last(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Equal("bytes=300000-", last.Range);
+        Assert.Equal(repo.Files["pytorch_model.bin"].Content, await File.ReadAllBytesAsync(Path.Combine(result.SnapshotDirectory, "pytorch_model.bin")));
+    }
+
+    [Fact]
+    public async Task FetchAsync_ServerIgnoresRange_RestartsFromZeroAndStillCompletes()
+    {
+        var repo = FakeCheckpoint.AddBlipRepo(_hub.Server, weightBytes: 400_000);
+        _hub.Server.HonoursRange = false;
+        var blobs = Path.Combine(_hub.CacheDirectory, "models--Salesforce--blip-image-captioning-base", "blobs");
+        Directory.CreateDirectory(blobs);
+        await File.WriteAllBytesAsync(Path.Combine(blobs, repo.Files["pytorch_model.bin"].Sha256 + ".incomplete"), new byte[100_000]);
+
+        var result = await _hub.FetchAsync();
+
+        Assert.Contains(_hub.Server.Requests, r => r.Range == "bytes=100000-");
+        Assert.Equal(repo.Files["pytorch_model.bin"].Content, await File.ReadAllBytesAsync(Path.Combine(result.SnapshotDirectory, "pytorch_model.bin")));
+    }
+
+    [Fact]
     public async Task FetchAsync_PartialFileLeftByAnEarlierRun_NextRunSendsRangeAndAppends()
     {
         var repo = FakeCheckpoint.AddBlipRepo(_hub.Server, weightBytes: 1_000_000);

@@ -15,6 +15,7 @@ internal sealed class FakeHubServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly HttpListener _cdnListener = new();
+    private readonly CancellationTokenSource _stopping = new();
     private bool _disposed;
     private readonly Dictionary<string, FakeHubRepo> _repos = new(StringComparer.Ordinal);
     private static readonly string[] Tags = ["transformers", "pytorch", "blip"];
@@ -45,6 +46,12 @@ internal sealed class FakeHubServer : IDisposable
 
     /// <summary>File name -> byte count: the next GET of that file sends that many bytes, then drops the connection.</summary>
     public ConcurrentDictionary<string, long> CutNextDownloadAfter { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>File name -> byte count: the next GET of that file sends that many bytes, then stalls until the server stops.</summary>
+    public ConcurrentDictionary<string, long> StallNextDownloadAfter { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When false, Range headers are ignored and every download answers 200 with the whole file.</summary>
+    public bool HonoursRange { get; set; } = true;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -96,6 +103,7 @@ internal sealed class FakeHubServer : IDisposable
         }
 
         _disposed = true;
+        _stopping.Cancel();
         _listener.Close();
         _cdnListener.Close();
     }
@@ -278,7 +286,7 @@ internal sealed class FakeHubServer : IDisposable
         var bytes = file.Served;
         var start = 0L;
         var range = context.Request.Headers["Range"];
-        if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        if (HonoursRange && range is not null && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
         {
             start = long.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
             if (start >= bytes.Length)
@@ -307,6 +315,21 @@ internal sealed class FakeHubServer : IDisposable
             await response.OutputStream.FlushAsync();
             response.Abort();
             return;
+        }
+
+        if (context.Request.HttpMethod == "GET" && StallNextDownloadAfter.TryRemove(fileName, out var stall))
+        {
+            await response.OutputStream.WriteAsync(bytes.AsMemory((int)start, (int)Math.Min(stall, bytes.Length - start)));
+            await response.OutputStream.FlushAsync();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                response.Abort();
+                return;
+            }
         }
 
         await response.OutputStream.WriteAsync(bytes.AsMemory((int)start));
