@@ -73,27 +73,28 @@ public sealed class HubClientTests : IDisposable
     [Fact]
     public void HubRevisionInfo_JsonShapedLikeTheHubsAnswer_ParsesCommitAndSiblings()
     {
+        // The field set of a real ?blobs=true answer; the hashes are made up.
         const string json = """
             {"_id":"63973db49c0a8bf1b6d1e8a7","id":"Salesforce/blip-image-captioning-base","private":false,
              "pipeline_tag":"image-to-text","library_name":"transformers","tags":["transformers","pytorch","tf","blip"],
              "downloads":1,"likes":1,"modelId":"Salesforce/blip-image-captioning-base","author":"Salesforce",
-             "sha":"82a37760796d32b1411fe092ab5d4e227313294b","lastModified":"2023-08-01T14:14:37.000Z","gated":false,
+             "sha":"1111111111222222222233333333334444444444","lastModified":"2023-08-01T14:14:37.000Z","gated":false,
              "disabled":false,"cardData":{"license":"bsd-3-clause"},
              "siblings":[
                {"rfilename":".gitattributes","blobId":"c7d9f3332a950355d5a77d85000f05e6f45435ea","size":1477},
                {"rfilename":"config.json","blobId":"9a1bd4da2e7f9b8ee7b8e1e1a4e1c9c3f0f0d7a1","size":4563},
                {"rfilename":"pytorch_model.bin","blobId":"0e3c0cd30b8ba5b0ad7d8a7e56e1c3e3e1f6f3a3","size":989820849,
-                "lfs":{"sha256":"d6638651a5526cc2ede56f2b5104d6851b0755816d220e5e046870430180c767","size":989820849,"pointerSize":135}}
+                "lfs":{"sha256":"aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeeeffffffffff0123","size":989820849,"pointerSize":135}}
              ],
              "spaces":[],"createdAt":"2022-12-12T15:19:02.000Z","usedStorage":1}
             """;
 
         var info = JsonSerializer.Deserialize<HubRevisionInfo>(json)!;
 
-        Assert.Equal("82a37760796d32b1411fe092ab5d4e227313294b", info.Commit);
+        Assert.Equal("1111111111222222222233333333334444444444", info.Commit);
         Assert.Equal([".gitattributes", "config.json", "pytorch_model.bin"], info.Siblings.Select(s => s.FileName));
         Assert.Equal(989820849, info.Find("pytorch_model.bin")!.ContentSize);
-        Assert.Equal("d6638651a5526cc2ede56f2b5104d6851b0755816d220e5e046870430180c767", info.Find("pytorch_model.bin")!.Lfs!.Sha256);
+        Assert.Equal("aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeeeffffffffff0123", info.Find("pytorch_model.bin")!.Lfs!.Sha256);
         Assert.Equal(4563, info.Find("config.json")!.ContentSize);
     }
 
