@@ -42,7 +42,7 @@ internal static class TransientRetry
     }
 
     public static HubException Exhausted(string what, int attempts, Exception last) =>
-        new($"{what} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}: {Describe(last)}", last.GetType() == typeof(HubException) ? ((HubException)last).StatusCode : null, isTransient: true, last)
+        new($"{what} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}: {Describe(last)}", (last as HubException)?.StatusCode, isTransient: true, last)
         {
             IsUnreachable = true,
         };
