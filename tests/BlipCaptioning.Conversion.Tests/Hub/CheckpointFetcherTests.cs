@@ -237,6 +237,19 @@ public sealed class CheckpointFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task FetchAsync_UnknownRepoAnswered401_SaysCheckTheNameOrSetHfToken()
+    {
+        _hub.Server.RepoNotFoundStatus = 401;
+
+        var error = await Assert.ThrowsAsync<HubException>(() => _hub.FetchAsync(repo: "someone/private-model"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Contains("Repo 'someone/private-model' was not found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("or it is private", error.Message, StringComparison.Ordinal);
+        Assert.Contains("HF_TOKEN", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FetchAsync_UnknownRevision_ThrowsRevisionNotFound()
     {
         FakeCheckpoint.AddBlipRepo(_hub.Server);

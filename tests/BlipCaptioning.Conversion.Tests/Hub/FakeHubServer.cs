@@ -50,6 +50,9 @@ internal sealed class FakeHubServer : IDisposable
     /// <summary>File name -> byte count: the next GET of that file sends that many bytes, then stalls until the server stops.</summary>
     public ConcurrentDictionary<string, long> StallNextDownloadAfter { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The status for an unknown repo: 404, or 401 as the real hub answers anonymous requests (private repos look the same).</summary>
+    public int RepoNotFoundStatus { get; set; } = 404;
+
     /// <summary>When false, Range headers are ignored and every download answers 200 with the whole file.</summary>
     public bool HonoursRange { get; set; } = true;
 
@@ -179,7 +182,7 @@ internal sealed class FakeHubServer : IDisposable
     {
         if (Find(repoId) is not { } repo)
         {
-            await ErrorAsync(response, 404, "RepoNotFound", "Repository not found");
+            await ErrorAsync(response, RepoNotFoundStatus, "RepoNotFound", "Repository not found");
             return;
         }
 
@@ -230,7 +233,7 @@ internal sealed class FakeHubServer : IDisposable
         var response = context.Response;
         if (Find(repoId) is not { } repo)
         {
-            await ErrorAsync(response, 404, "RepoNotFound", "Repository not found");
+            await ErrorAsync(response, RepoNotFoundStatus, "RepoNotFound", "Repository not found");
             return;
         }
 
