@@ -62,7 +62,17 @@ public sealed record GenerationDefaults(int MaxLength = 20, int MinLength = 0, i
 public sealed record PreprocessingSettings(int ImageSize, IReadOnlyList<float> Mean, IReadOnlyList<float> Std, double RescaleFactor = 1.0 / 255.0);
 
 /// <summary>One graph: its file, SHA-256 and the exact inputs and outputs in order.</summary>
-public sealed record GraphSignature(string File, string? Sha256, IReadOnlyList<TensorSignature> Inputs, IReadOnlyList<TensorSignature> Outputs);
+public sealed record GraphSignature(string File, string? Sha256, IReadOnlyList<TensorSignature> Inputs, IReadOnlyList<TensorSignature> Outputs)
+{
+    /// <summary>
+    /// The graph's external weights file beside it (<c>&lt;file&gt;.data</c>, referenced from the graph by this relative
+    /// name), or null when all weights are inside the graph. Load graphs by path so ONNX Runtime can find it.
+    /// </summary>
+    public string? DataFile { get; init; }
+
+    /// <summary>SHA-256 (lowercase hex) of <see cref="DataFile"/>.</summary>
+    public string? DataSha256 { get; init; }
+}
 
 /// <summary>A named tensor: element type ("float32", "int64") and shape, where a string dimension is symbolic ("batch").</summary>
 public sealed record TensorSignature(string Name, string ElementType, IReadOnlyList<string> Shape);

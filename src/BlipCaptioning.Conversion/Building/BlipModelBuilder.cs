@@ -1,0 +1,184 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.Onnx;
+using BlipCaptioning.Errors;
+using BlipCaptioning.Inference;
+
+namespace BlipCaptioning.Conversion.Building;
+
+/// <summary>
+/// Turns a BLIP captioning checkpoint into this project's model folder: the three ONNX graphs of
+/// <see cref="BlipModelContract"/> (each with its external weights file), the tokenizer and preprocessor files, and
+/// the manifest <c>blip-model.json</c>. models/README.md documents the result.
+/// </summary>
+public static class BlipModelBuilder
+{
+    private const string TokenizerConfigFileName = "tokenizer_config.json";
+    private const string SpecialTokensMapFileName = "special_tokens_map.json";
+
+    /// <summary>
+    /// Loads the checkpoint folder <paramref name="checkpointDirectory"/> (config.json and model.safetensors or
+    /// pytorch_model.bin, as the hub holds it) and writes its model folder; the folder's tokenizer and preprocessor
+    /// files are copied.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The checkpoint folder is incomplete or malformed.</exception>
+    public static BlipModelManifest BuildFromDirectory(string checkpointDirectory, string outputDirectory, ModelPrecision precision = ModelPrecision.Fp32,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
+        CheckPrecision(precision);
+        var checkpoint = CheckpointLoader.Load(checkpointDirectory);
+        return Build(checkpoint, outputDirectory, precision, checkpointDirectory, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the model folder for <paramref name="checkpoint"/> into <paramref name="outputDirectory"/> (created or
+    /// replaced; written atomically) and returns its manifest.
+    /// </summary>
+    /// <param name="checkpoint">The loaded weights, architecture, generation defaults and preprocessing.</param>
+    /// <param name="outputDirectory">The model folder to write.</param>
+    /// <param name="precision">Weight precision; only <see cref="ModelPrecision.Fp32"/> is available so far.</param>
+    /// <param name="assetsDirectory">
+    /// A checkpoint folder whose vocab.txt, tokenizer_config.json, special_tokens_map.json and preprocessor_config.json
+    /// are copied; files it lacks (all of them when null) are written with BLIP's standard contents.
+    /// </param>
+    /// <param name="cancellationToken">Stops between graphs and between weights; nothing is left behind.</param>
+    public static BlipModelManifest Build(BlipCheckpoint checkpoint, string outputDirectory, ModelPrecision precision = ModelPrecision.Fp32,
+        string? assetsDirectory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        CheckPrecision(precision);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var architecture = checkpoint.Architecture;
+
+        using var folder = new ModelFolder(outputDirectory);
+        var graphs = new Dictionary<string, GraphSignature>(StringComparer.Ordinal);
+        (string Role, string File, Func<BlipCheckpoint, OnnxGraphBuilder> Create)[] plan =
+        [
+            (BlipGraphRoles.VisionEncoder, BlipModelContract.VisionEncoderFileName, VisionEncoderGraph.Create),
+            (BlipGraphRoles.TextCrossAttention, BlipModelContract.CrossAttentionFileName, CrossAttentionGraph.Create),
+            (BlipGraphRoles.TextDecoder, BlipModelContract.TextDecoderFileName, TextDecoderGraph.Create),
+        ];
+        foreach (var (role, file, create) in plan)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var graph = create(checkpoint);
+            var dataPath = OnnxModelWriter.Write(graph, folder.PathOf(file), cancellationToken);
+            graphs[role] = new GraphSignature(file, ModelFolder.Sha256Of(folder.PathOf(file)),
+                [.. graph.Inputs.Select(ToSignature)], [.. graph.Outputs.Select(ToSignature)])
+            {
+                DataFile = dataPath is null ? null : Path.GetFileName(dataPath),
+                DataSha256 = dataPath is null ? null : ModelFolder.Sha256Of(dataPath),
+            };
+        }
+
+        WriteAssetFiles(folder, assetsDirectory, checkpoint.Preprocessing);
+
+        var manifest = new BlipModelManifest
+        {
+            Precision = "fp32",
+            Source = checkpoint.Source,
+            Vision = architecture.Vision,
+            Text = architecture.Text,
+            Tokens = architecture.Tokens,
+            Generation = checkpoint.Generation,
+            Preprocessing = checkpoint.Preprocessing,
+            Graphs = graphs,
+        };
+        File.WriteAllText(folder.PathOf(BlipModelContract.ManifestFileName), manifest.ToJson());
+        folder.Publish();
+        return manifest;
+    }
+
+    private static void CheckPrecision(ModelPrecision precision)
+    {
+        if (precision != ModelPrecision.Fp32)
+        {
+            throw new CaptioningException($"Precision '{precision}' is not available yet; build with fp32 (the default).");
+        }
+    }
+
+    private static TensorSignature ToSignature(OnnxValueInfo value) => new(
+        value.Name,
+        value.ElementType switch
+        {
+            OnnxElementType.Float32 => "float32",
+            OnnxElementType.Int64 => "int64",
+            _ => throw new InvalidOperationException($"No manifest name for element type {value.ElementType}."),
+        },
+        [.. value.Shape.Select(dimension => dimension.ToString())]);
+
+    private static void WriteAssetFiles(ModelFolder folder, string? sourceDirectory, PreprocessingSettings preprocessing)
+    {
+        CopyOrWrite(folder, sourceDirectory, BlipModelContract.VocabularyFileName, destination =>
+        {
+            using var vocabulary = typeof(BlipModelBuilder).Assembly.GetManifestResourceStream("bert-base-uncased-vocab.txt")
+                ?? throw new InvalidOperationException("The embedded BLIP vocabulary is missing from the assembly.");
+            using var output = File.Create(destination);
+            vocabulary.CopyTo(output);
+        });
+        CopyOrWrite(folder, sourceDirectory, TokenizerConfigFileName, destination => File.WriteAllText(destination, DefaultTokenizerConfig));
+        CopyOrWrite(folder, sourceDirectory, SpecialTokensMapFileName, destination => File.WriteAllText(destination, DefaultSpecialTokensMap));
+        CopyOrWrite(folder, sourceDirectory, BlipModelContract.PreprocessorConfigFileName,
+            destination => File.WriteAllText(destination, PreprocessorConfig(preprocessing)));
+    }
+
+    private static void CopyOrWrite(ModelFolder folder, string? sourceDirectory, string fileName, Action<string> writeDefault)
+    {
+        var destination = folder.PathOf(fileName);
+        var source = sourceDirectory is null ? null : Path.Combine(sourceDirectory, fileName);
+        if (source is not null && File.Exists(source))
+        {
+            File.Copy(source, destination, overwrite: true);
+        }
+        else
+        {
+            writeDefault(destination);
+        }
+    }
+
+    private const string DefaultTokenizerConfig = """
+        {
+          "tokenizer_class": "BertTokenizer",
+          "do_lower_case": true,
+          "do_basic_tokenize": true,
+          "strip_accents": null,
+          "tokenize_chinese_chars": true,
+          "model_max_length": 512,
+          "cls_token": "[CLS]",
+          "sep_token": "[SEP]",
+          "pad_token": "[PAD]",
+          "unk_token": "[UNK]",
+          "mask_token": "[MASK]",
+          "processor_class": "BlipProcessor"
+        }
+
+        """;
+
+    private const string DefaultSpecialTokensMap = """
+        {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]", "unk_token": "[UNK]"}
+
+        """;
+
+    private static string PreprocessorConfig(PreprocessingSettings preprocessing)
+    {
+        var config = new JsonObject
+        {
+            ["do_convert_rgb"] = true,
+            ["do_normalize"] = true,
+            ["do_rescale"] = true,
+            ["do_resize"] = true,
+            ["image_mean"] = new JsonArray([.. preprocessing.Mean.Select(value => JsonValue.Create(value))]),
+            ["image_processor_type"] = "BlipImageProcessor",
+            ["image_std"] = new JsonArray([.. preprocessing.Std.Select(value => JsonValue.Create(value))]),
+            ["processor_class"] = "BlipProcessor",
+            ["resample"] = 3,
+            ["rescale_factor"] = preprocessing.RescaleFactor,
+            ["size"] = new JsonObject { ["height"] = preprocessing.ImageSize, ["width"] = preprocessing.ImageSize },
+        };
+        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+}

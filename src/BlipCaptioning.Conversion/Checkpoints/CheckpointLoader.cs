@@ -1,0 +1,141 @@
+using System.Globalization;
+
+namespace BlipCaptioning.Conversion.Checkpoints;
+
+/// <summary>
+/// Loads a BlipForConditionalGeneration checkpoint folder as the hub holds it: config.json (+ generation_config.json
+/// and preprocessor_config.json when present) and model.safetensors, or pytorch_model.bin when there is no
+/// safetensors file. Checks that every weight of the captioning path is there with the shape config.json implies.
+/// </summary>
+public static class CheckpointLoader
+{
+    private const int ListedExtras = 12;
+
+    /// <summary>Loads the checkpoint in <paramref name="directory"/>.</summary>
+    /// <exception cref="CheckpointFormatException">A file is missing or malformed, or weights are missing or misshapen (all listed).</exception>
+    public static BlipCheckpoint Load(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new CheckpointFormatException($"The checkpoint folder {directory} does not exist.");
+        }
+
+        var config = BlipConfigReader.ReadDirectory(directory);
+        var layout = BlipWeightLayout.StateDict(config.Architecture);
+        var wanted = layout.Select(item => item.Name).ToHashSet(StringComparer.Ordinal);
+        var notes = new List<string>();
+        var (weightsPath, tensors, allNames) = ReadWeights(directory, wanted, notes);
+
+        ResolveTiedWeights(tensors, config.TieWordEmbeddings, notes);
+        CheckShapes(weightsPath, layout, tensors, config);
+
+        var extras = allNames.Where(name => !wanted.Contains(name)).ToList();
+        if (extras.Count > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Ignored {extras.Count} tensor(s) the captioning model does not use: {string.Join(", ", extras.Take(ListedExtras))}{(extras.Count > ListedExtras ? ", ..." : "")}."));
+        }
+
+        var weights = layout.ToDictionary(item => item.Name, item => tensors[item.Name], StringComparer.Ordinal);
+        return new BlipCheckpoint(config.Architecture, weights, Path.GetFullPath(directory))
+        {
+            Generation = config.Generation,
+            Preprocessing = config.Preprocessing,
+            Notes = notes,
+        };
+    }
+
+    private static (string Path, Dictionary<string, CheckpointTensor> Tensors, IReadOnlyList<string> AllNames) ReadWeights(
+        string directory, HashSet<string> wanted, List<string> notes)
+    {
+        var safetensorsPath = Path.Combine(directory, HubFileNames.Safetensors);
+        if (File.Exists(safetensorsPath))
+        {
+            using var reader = SafetensorsReader.Open(safetensorsPath);
+            var tensors = new Dictionary<string, CheckpointTensor>(StringComparer.Ordinal);
+            foreach (var entry in reader.Entries.Where(entry => wanted.Contains(entry.Name)))
+            {
+                if (!entry.IsFloatingPoint)
+                {
+                    throw new CheckpointFormatException(
+                        $"{safetensorsPath}: weight '{entry.Name}' has dtype {entry.DType}; weights must be F32, F16 or BF16.");
+                }
+
+                tensors[entry.Name] = reader.ReadTensor(entry.Name);
+            }
+
+            return (safetensorsPath, tensors, reader.Entries.Select(entry => entry.Name).ToList());
+        }
+
+        var torchPath = Path.Combine(directory, HubFileNames.TorchBin);
+        if (File.Exists(torchPath))
+        {
+            var state = TorchCheckpointReader.Read(torchPath, wanted.Contains);
+            if (state.IntegerTensors.Count > 0)
+            {
+                throw new CheckpointFormatException(
+                    $"{torchPath}: weight '{state.IntegerTensors.Keys.First()}' is an int64 tensor; weights must be floating point.");
+            }
+
+            return (torchPath, new Dictionary<string, CheckpointTensor>(state.FloatTensors, StringComparer.Ordinal), state.Names);
+        }
+
+        var sharded = Directory.EnumerateFiles(directory, "*.index.json").Any();
+        throw new CheckpointFormatException(
+            $"{directory} has neither {HubFileNames.Safetensors} nor {HubFileNames.TorchBin}"
+            + (sharded ? " (sharded checkpoints are not supported; merge the shards into one file)." : "; download the model weights into this folder."));
+    }
+
+    private static void ResolveTiedWeights(Dictionary<string, CheckpointTensor> tensors, bool tieWordEmbeddings, List<string> notes)
+    {
+        var hasPrediction = tensors.TryGetValue(BlipWeightLayout.PredictionBias, out var predictionBias);
+        var hasDecoder = tensors.TryGetValue(BlipWeightLayout.DecoderBias, out var decoderBias);
+        if (hasPrediction && !hasDecoder)
+        {
+            tensors[BlipWeightLayout.DecoderBias] = predictionBias! with { Name = BlipWeightLayout.DecoderBias };
+            notes.Add($"{BlipWeightLayout.DecoderBias} is not stored; it is tied to {BlipWeightLayout.PredictionBias}, which was used.");
+        }
+        else if (hasDecoder && !hasPrediction)
+        {
+            tensors[BlipWeightLayout.PredictionBias] = decoderBias! with { Name = BlipWeightLayout.PredictionBias };
+            notes.Add($"{BlipWeightLayout.PredictionBias} is not stored; it is tied to {BlipWeightLayout.DecoderBias}, which was used.");
+        }
+        else if (hasDecoder && hasPrediction && !predictionBias!.Data.AsSpan().SequenceEqual(decoderBias!.Data))
+        {
+            tensors[BlipWeightLayout.DecoderBias] = predictionBias with { Name = BlipWeightLayout.DecoderBias };
+            notes.Add($"{BlipWeightLayout.DecoderBias} differs from {BlipWeightLayout.PredictionBias}; transformers ties them to the latter, which was used for both.");
+        }
+
+        if (!tensors.ContainsKey(BlipWeightLayout.DecoderWeight) && tieWordEmbeddings
+            && tensors.TryGetValue(BlipWeightLayout.WordEmbeddings, out var embeddings))
+        {
+            tensors[BlipWeightLayout.DecoderWeight] = embeddings with { Name = BlipWeightLayout.DecoderWeight };
+            notes.Add($"{BlipWeightLayout.DecoderWeight} is not stored; tie_word_embeddings is set, so the word embeddings were used.");
+        }
+    }
+
+    private static void CheckShapes(string weightsPath, IReadOnlyList<TensorLayout> layout, Dictionary<string, CheckpointTensor> tensors, BlipModelConfig config)
+    {
+        var problems = new List<string>();
+        foreach (var item in layout)
+        {
+            if (!tensors.TryGetValue(item.Name, out var tensor))
+            {
+                problems.Add(item.Name == BlipWeightLayout.DecoderWeight && !config.TieWordEmbeddings
+                    ? $"  missing: {item.Name} (tie_word_embeddings is false, so it cannot come from the word embeddings)"
+                    : $"  missing: {item.Name}");
+            }
+            else if (!tensor.Shape.SequenceEqual(item.Shape))
+            {
+                problems.Add($"  shape mismatch: {item.Name} is [{string.Join(", ", tensor.Shape)}], config.json implies [{string.Join(", ", item.Shape)}]");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{weightsPath} does not match its config.json ({problems.Count} problem(s)); is it a BlipForConditionalGeneration checkpoint with this config?{Environment.NewLine}{string.Join(Environment.NewLine, problems)}"));
+        }
+    }
+}

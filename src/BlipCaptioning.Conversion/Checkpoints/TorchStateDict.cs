@@ -1,0 +1,10 @@
+namespace BlipCaptioning.Conversion.Checkpoints;
+
+/// <summary>
+/// The tensors of a torch state dict, in the file's order: float weights (float32, or float16/bfloat16 widened to
+/// float32) and int64 buffers, kept apart. <see cref="Names"/> lists every entry of the file, loaded or not.
+/// </summary>
+public sealed record TorchStateDict(
+    IReadOnlyList<string> Names,
+    IReadOnlyDictionary<string, CheckpointTensor> FloatTensors,
+    IReadOnlyDictionary<string, IntegerTensor> IntegerTensors);

@@ -1,0 +1,254 @@
+using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Inference;
+
+namespace BlipCaptioning.Conversion.Tests.Checkpoints;
+
+public sealed class BlipConfigReaderTests
+{
+    [Fact]
+    public void ReadDirectory_TinyA_ReadsEverySizeFromTheFile()
+    {
+        var config = BlipConfigReader.ReadDirectory(Fixtures.TinyACheckpoint);
+
+        Assert.Equal(new VisionDimensions(384, 16, 48, 2, 4, 100, 1e-5), config.Architecture.Vision);
+        Assert.Equal(new TextDimensions(32, 2, 4, 72, 30524, 512, 48, 1e-12), config.Architecture.Text);
+        Assert.Equal(new SpecialTokenIds(30522, 102, 0), config.Architecture.Tokens);
+        Assert.False(config.TieWordEmbeddings);
+        Assert.Equal(new GenerationDefaults(), config.Generation);
+        Assert.Equal(384, config.Preprocessing.ImageSize);
+        Assert.Equal([0.48145466f, 0.4578275f, 0.40821073f], config.Preprocessing.Mean);
+        Assert.Equal([0.26862954f, 0.26130258f, 0.27577711f], config.Preprocessing.Std);
+        Assert.Equal(1.0 / 255.0, config.Preprocessing.RescaleFactor);
+    }
+
+    [Fact]
+    public void ReadArchitecture_HubBaseConfig_Uses12TextHeadsAndDefaultEncoderWidth768()
+    {
+        var architecture = BlipConfigReader.ReadArchitecture(HubConfigs.BaseConfig);
+
+        Assert.Equal(new VisionDimensions(384, 16, 768, 12, 12, 3072, 1e-5), architecture.Vision);
+        Assert.Equal(new TextDimensions(768, 12, 12, 3072, 30524, 512, 768, 1e-12), architecture.Text);
+        Assert.Equal(64, architecture.Text.HeadDim);
+        Assert.Equal(577, architecture.Vision.Tokens);
+    }
+
+    [Fact]
+    public void ReadArchitecture_HubBaseConfig_SeparatorIsSepTokenNotEos()
+    {
+        var tokens = BlipConfigReader.ReadArchitecture(HubConfigs.BaseConfig).Tokens;
+
+        Assert.Equal(new SpecialTokenIds(DecoderStart: 30522, Separator: 102, Pad: 0), tokens);
+    }
+
+    [Fact]
+    public void ReadTieWordEmbeddings_HubBaseConfig_IsTrue()
+    {
+        Assert.True(BlipConfigReader.ReadTieWordEmbeddings(HubConfigs.BaseConfig));
+    }
+
+    [Fact]
+    public void ReadGenerationDefaults_NoGenerationConfig_TakesTextConfigValues()
+    {
+        var json = HubConfigs.BaseConfig.Replace("\"max_length\": 20", "\"max_length\": 30", StringComparison.Ordinal)
+            .Replace("\"num_beams\": 1", "\"num_beams\": 3", StringComparison.Ordinal);
+
+        var defaults = BlipConfigReader.ReadGenerationDefaults(json, generationConfigJson: null);
+
+        Assert.Equal(new GenerationDefaults(MaxLength: 30, NumBeams: 3), defaults);
+    }
+
+    [Fact]
+    public void ReadGenerationDefaults_GenerationConfigPresent_OverridesTextConfigFieldByField()
+    {
+        const string generation = """{"bos_token_id": 30522, "max_length": 40, "min_length": 5, "num_beams": 3, "early_stopping": true, "repetition_penalty": 1.5, "no_repeat_ngram_size": 3, "length_penalty": 0.5}""";
+
+        var defaults = BlipConfigReader.ReadGenerationDefaults(HubConfigs.BaseConfig, generation);
+
+        Assert.Equal(new GenerationDefaults(40, 5, 3, 0.5, true, 1.5, 3), defaults);
+    }
+
+    [Fact]
+    public void ReadGenerationDefaults_EarlyStoppingNever_IsFalse()
+    {
+        var defaults = BlipConfigReader.ReadGenerationDefaults(HubConfigs.BaseConfig, """{"early_stopping": "never"}""");
+
+        Assert.False(defaults.EarlyStopping);
+    }
+
+    [Fact]
+    public void ReadGenerationDefaults_MinLengthAboveMaxLength_NamesTheFileAndField()
+    {
+        var error = Assert.Throws<CheckpointFormatException>(() =>
+            BlipConfigReader.ReadGenerationDefaults(HubConfigs.BaseConfig, """{"min_length": 50}"""));
+
+        Assert.Contains("generation_config.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'min_length'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadPreprocessing_HubFile_GivesSquare384AndClipStatistics()
+    {
+        var settings = BlipConfigReader.ReadPreprocessing(HubConfigs.BasePreprocessor);
+
+        Assert.Equal(384, settings.ImageSize);
+        Assert.Equal(BlipConfigReader.DefaultImageMean, settings.Mean);
+        Assert.Equal(BlipConfigReader.DefaultImageStd, settings.Std);
+        Assert.Equal(1.0 / 255.0, settings.RescaleFactor);
+    }
+
+    [Fact]
+    public void ReadPreprocessing_Absent_UsesBlipImageProcessorDefaults()
+    {
+        var settings = BlipConfigReader.ReadPreprocessing(null);
+
+        Assert.Equal(384, settings.ImageSize);
+        Assert.Equal(BlipConfigReader.DefaultImageMean, settings.Mean);
+    }
+
+    [Fact]
+    public void ReadPreprocessing_HeightWidthSize_IsRead()
+    {
+        var settings = BlipConfigReader.ReadPreprocessing("""{"size": {"height": 224, "width": 224}, "rescale_factor": 0.5}""");
+
+        Assert.Equal(224, settings.ImageSize);
+        Assert.Equal(0.5, settings.RescaleFactor);
+    }
+
+    [Fact]
+    public void ReadPreprocessing_NotSquare_Throws()
+    {
+        var error = Assert.Throws<CheckpointFormatException>(() =>
+            BlipConfigReader.ReadPreprocessing("""{"size": {"height": 384, "width": 320}}"""));
+
+        Assert.Contains("preprocessor_config.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("square", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadPreprocessing_ShortestEdgeSize_Throws()
+    {
+        var error = Assert.Throws<CheckpointFormatException>(() =>
+            BlipConfigReader.ReadPreprocessing("""{"size": {"shortest_edge": 384}}"""));
+
+        Assert.Contains("'size'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_HiddenNotDivisibleByHeads_NamesTheField()
+    {
+        var json = HubConfigs.BaseConfig.Replace("\"num_attention_heads\": 12,\n    \"num_beams\"", "\"num_attention_heads\": 7,\n    \"num_beams\"", StringComparison.Ordinal);
+        Assert.Contains("\"num_attention_heads\": 7", json, StringComparison.Ordinal);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json));
+
+        Assert.Contains("config.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'text_config.num_attention_heads'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_NotBlip_Throws()
+    {
+        var json = HubConfigs.BaseConfig.Replace("\"model_type\": \"blip\"", "\"model_type\": \"bert\"", StringComparison.Ordinal);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json));
+
+        Assert.Contains("'model_type'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bert", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_QuestionAnsweringModel_Throws()
+    {
+        var json = HubConfigs.BaseConfig.Replace("\"BlipForConditionalGeneration\"", "\"BlipForQuestionAnswering\"", StringComparison.Ordinal);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json));
+
+        Assert.Contains("BlipForQuestionAnswering", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_MissingTextLayers_NamesTheFieldInsteadOfUsingADefault()
+    {
+        var json = HubConfigs.BaseConfig.Replace("\"num_hidden_layers\": 12,\n    \"pad_token_id\"", "\"pad_token_id\"", StringComparison.Ordinal);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json, "my/config.json"));
+
+        Assert.Contains("my/config.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'text_config.num_hidden_layers' is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_MissingVisionConfig_Throws()
+    {
+        var error = Assert.Throws<CheckpointFormatException>(() =>
+            BlipConfigReader.ReadArchitecture("""{"model_type": "blip", "text_config": {}}"""));
+
+        Assert.Contains("'vision_config' is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_EncoderWidthAbsentAndVisionNot768_AsksForEncoderHiddenSize()
+    {
+        var json = File.ReadAllText(Path.Combine(Fixtures.TinyACheckpoint, "config.json"))
+            .Replace("\"encoder_hidden_size\": 48,", "", StringComparison.Ordinal);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json));
+
+        Assert.Contains("encoder_hidden_size", error.Message, StringComparison.Ordinal);
+        Assert.Contains("768", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_WrongTypedField_NamesIt()
+    {
+        var json = HubConfigs.BaseConfig.Replace("\"patch_size\": 16", "\"patch_size\": \"16\"", StringComparison.Ordinal);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json));
+
+        Assert.Contains("'vision_config.patch_size' must be an integer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_InvalidJson_SaysSo()
+    {
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture("{ not json"));
+
+        Assert.Contains("config.json is not valid JSON", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_NoConfig_SaysWhichFileIsMissing()
+    {
+        using var directory = new TempDirectory();
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("config.json does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_PreprocessorSizeDiffersFromVisionImageSize_NamesBothFiles()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("preprocessor_config.json"), """{"size": 224}""");
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("preprocessor_config.json: field 'size' is 224", error.Message, StringComparison.Ordinal);
+        Assert.Contains("vision_config.image_size 384", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_GenerationConfigBeside_OverridesTheTextConfig()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("generation_config.json"), """{"bos_token_id": 30522, "eos_token_id": 2, "pad_token_id": 0, "num_beams": 3, "max_length": 30}""");
+
+        var config = BlipConfigReader.ReadDirectory(directory.Path);
+
+        Assert.Equal(new GenerationDefaults(MaxLength: 30, NumBeams: 3), config.Generation);
+        Assert.Equal(384, config.Preprocessing.ImageSize);
+    }
+}
