@@ -1,14 +1,21 @@
 using System.CommandLine;
+using System.Diagnostics;
+using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Hub;
 
 namespace BlipCaptioning.Cli.Commands;
 
 /// <summary>
 /// <c>blip model fetch</c>: downloads a BLIP checkpoint from the Hugging Face hub into the huggingface_hub cache
-/// (resumable, verified, reused offline) and prints where its snapshot folder is.
+/// (resumable, verified, reused offline), then builds the ONNX model folder from it.
 /// </summary>
 internal static class ModelFetchCommand
 {
+    public const string DefaultOutputDirectory = "models/blip-image-captioning-base";
+
+    /// <summary>The precisions BlipModelBuilder can write today, checked before anything is downloaded.</summary>
+    private static readonly string[] AvailablePrecisions = ["fp32"];
+
     public static Command Create()
     {
         var repo = new Option<string>("--repo")
@@ -29,10 +36,22 @@ internal static class ModelFetchCommand
         {
             Description = "A Hugging Face access token for gated or private repos (default: $HF_TOKEN). Never printed.",
         };
-
-        var command = new Command("fetch", "Download a BLIP checkpoint from the Hugging Face hub (HF_ENDPOINT, HF_TOKEN honoured) into the local hub cache; already cached files are not downloaded again, interrupted downloads resume, and without network a complete cached snapshot is used.")
+        var output = new Option<string>("--out", "-o")
         {
-            repo, revision, cacheDir, token,
+            Description = "The model folder to build (replaced if it exists).",
+            DefaultValueFactory = _ => DefaultOutputDirectory,
+        };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "Weight precision of the built graphs: fp32 (token-for-token the same captions as transformers).",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.AcceptOnlyFromAmong(AvailablePrecisions);
+        var fetchOnly = new Option<bool>("--fetch-only") { Description = "Only fetch the checkpoint into the cache and print its folder; do not build." };
+
+        var command = new Command("fetch", "Download a BLIP checkpoint from the Hugging Face hub (HF_ENDPOINT, HF_TOKEN honoured) into the local hub cache, then build the ONNX model folder from it. Cached files are not downloaded again, interrupted downloads resume, and without network a complete cached snapshot is used.")
+        {
+            repo, revision, cacheDir, token, output, precision, fetchOnly,
         };
         command.SetAction((parse, cancellationToken) => UserErrors.RunAsync(async () =>
         {
@@ -47,12 +66,16 @@ internal static class ModelFetchCommand
                 options.Token = given;
             }
 
-            return await RunAsync(options, parse.GetValue(repo)!, parse.GetValue(revision)!, cancellationToken);
+            var build = parse.GetValue(fetchOnly) ? null : new BuildRequest(parse.GetValue(output)!, ParsePrecision(parse.GetValue(precision)!));
+            return await RunAsync(options, parse.GetValue(repo)!, parse.GetValue(revision)!, build, cancellationToken);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(HubOptions options, string repo, string revision, CancellationToken cancellationToken)
+    private static ModelPrecision ParsePrecision(string value) => Enum.Parse<ModelPrecision>(value, ignoreCase: true);
+
+    private static async Task<int> RunAsync(
+        HubOptions options, string repo, string revision, BuildRequest? build, CancellationToken cancellationToken)
     {
         using var fetcher = new CheckpointFetcher(options);
         await Console.Error.WriteLineAsync(options.Offline
@@ -65,11 +88,30 @@ internal static class ModelFetchCommand
         }
         else
         {
-            await Console.Error.WriteLineAsync($"{repo}@{revision} is commit {result.Commit}: {result.DownloadedFiles} of {result.Files.Count} files downloaded, the rest were already cached.");
+            var downloads = result.DownloadedFiles switch
+            {
+                0 => $"all {result.Files.Count} files were already in the cache",
+                var n when n == result.Files.Count => $"all {n} files downloaded",
+                var n => $"{n} of {result.Files.Count} files downloaded, the rest were already in the cache",
+            };
+            await Console.Error.WriteLineAsync($"{repo}@{revision} is commit {result.Commit}: {downloads}.");
         }
 
-        await Console.Error.WriteLineAsync($"Checkpoint files: {string.Join(", ", result.Files)}");
-        await Console.Out.WriteLineAsync(result.SnapshotDirectory);
+        await Console.Error.WriteLineAsync($"Checkpoint: {result.SnapshotDirectory} ({string.Join(", ", result.Files)})");
+        if (build is null)
+        {
+            await Console.Out.WriteLineAsync(result.SnapshotDirectory);
+            return 0;
+        }
+
+        var outputDirectory = Path.GetFullPath(build.OutputDirectory);
+        await Console.Error.WriteLineAsync($"Building the {build.Precision.ToString().ToLowerInvariant()} ONNX model into {outputDirectory} ...");
+        var stopwatch = Stopwatch.StartNew();
+        await Task.Run(() => BlipModelBuilder.BuildFromDirectory(result.SnapshotDirectory, outputDirectory, build.Precision, cancellationToken), cancellationToken);
+        await Console.Error.WriteLineAsync($"Built {outputDirectory} in {stopwatch.Elapsed.TotalSeconds:0.0} s from {repo}@{result.Commit}.");
+        await Console.Out.WriteLineAsync(outputDirectory);
         return 0;
     }
+
+    private sealed record BuildRequest(string OutputDirectory, ModelPrecision Precision);
 }
