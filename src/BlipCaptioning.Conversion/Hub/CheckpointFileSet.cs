@@ -1,3 +1,5 @@
+using BlipCaptioning.Conversion.Checkpoints;
+
 namespace BlipCaptioning.Conversion.Hub;
 
 /// <summary>
@@ -21,14 +23,17 @@ public sealed class CheckpointFileSet
     /// model.safetensors when listed, else pytorch_model.bin. tf_model.h5 is never fetched.
     /// </summary>
     public static CheckpointFileSet Blip { get; } = new(
-        ["config.json", "preprocessor_config.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"],
-        ["tokenizer.json", "generation_config.json"],
-        ["model.safetensors", "pytorch_model.bin"]);
+        [HubFileNames.Config, HubFileNames.PreprocessorConfig, HubFileNames.TokenizerConfig, HubFileNames.SpecialTokensMap, HubFileNames.Vocabulary],
+        ["tokenizer.json", HubFileNames.GenerationConfig],
+        [HubFileNames.Safetensors, HubFileNames.TorchBin]);
 
+    /// <summary>Files the revision must list; fetching fails, naming them, when one is missing.</summary>
     public IReadOnlyList<string> Required { get; }
 
+    /// <summary>Files fetched when the revision lists them.</summary>
     public IReadOnlyList<string> Optional { get; }
 
+    /// <summary>Weight files in order of preference: only the first one listed is fetched.</summary>
     public IReadOnlyList<string> WeightCandidates { get; }
 
     /// <summary>

@@ -9,6 +9,7 @@ namespace BlipCaptioning.Conversion.Hub;
 /// </summary>
 public sealed partial class HubCache
 {
+    /// <param name="root">The cache folder, e.g. <see cref="HubOptions.CacheDirectory"/>.</param>
     public HubCache(string root)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
