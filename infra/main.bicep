@@ -155,9 +155,9 @@ module functions 'app/functions.bicep' = {
     queueEndpoint: storage.outputs.queueEndpoint
     tableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
-    imagesContainerName: storage.outputs.imagesContainerName
-    captionsTableName: storage.outputs.captionsTableName
-    modelsContainerName: storage.outputs.modelsContainerName
+    imagesContainerName: imagesContainerName
+    captionsTableName: captionsTableName
+    modelsContainerName: modelsContainerName
     modelFolder: modelFolder
     modelDirectory: modelDirectory
     applicationInsightsConnectionString: monitoring.outputs.connectionString
