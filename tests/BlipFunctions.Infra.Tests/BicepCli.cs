@@ -82,11 +82,6 @@ internal sealed class BicepCli
     private static void EnsureExecutable(string path)
     {
         // NuGet does not promise to keep the execute bit when it unpacks a package.
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var mode = File.GetUnixFileMode(path);
         const UnixFileMode execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         if ((mode & UnixFileMode.UserExecute) == 0)
