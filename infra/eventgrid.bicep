@@ -1,5 +1,6 @@
 // BlipFunctions on Azure, step 2 of 2: subscribe the app's Event Grid blob trigger to the images container.
-//   az deployment group create -g <rg> -f infra/eventgrid.bicep -p functionAppName=<app> systemTopicName=<topic>
+//   az deployment group create -g <rg> -f infra/eventgrid.bicep \
+//     -p functionAppName=<app> systemTopicName=<topic> storageAccountName=<account>
 // (scripts/subscribe-eventgrid.sh does this, and azd runs it as the postdeploy hook).
 //
 // Why a second step: the webhook URL carries the blob extension's system key (`blobs_extension`), and the host
@@ -13,6 +14,12 @@ param functionAppName string
 
 @description('Name of the storage account\'s Event Grid system topic (output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME).')
 param systemTopicName string
+
+@description('Storage account holding the images and the dead-letter container (output AZURE_STORAGE_ACCOUNT_NAME).')
+param storageAccountName string
+
+@description('Container for events that could not be delivered (output AZURE_EVENTGRID_DEADLETTER_CONTAINER).')
+param deadLetterContainerName string = 'event-deadletters'
 
 @description('Container whose uploads are captioned.')
 param imagesContainerName string = 'images'
@@ -29,6 +36,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' existing = {
 
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: storageAccountName
 }
 
 // listKeys on Microsoft.Web/sites/host/default returns the host's keys; systemKeys.blobs_extension exists once the
@@ -68,6 +79,19 @@ resource imagesCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025
           ]
         }
       ]
+    }
+    // After the retries, the event is kept as a blob (written by the topic's own identity) instead of dropped.
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: storage.id
+          blobContainerName: deadLetterContainerName
+        }
+      }
     }
     retryPolicy: {
       maxDeliveryAttempts: 30

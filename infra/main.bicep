@@ -82,6 +82,7 @@ var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
 var imagesContainerName = 'images'
 var captionsTableName = 'captions'
 var modelsContainerName = 'models'
+var deadLetterContainerName = 'event-deadletters'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -111,6 +112,7 @@ module storage 'app/storage.bicep' = {
     captionsTableName: captionsTableName
     modelsContainerName: modelsContainerName
     deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
     systemTopicName: '${abbrs.eventGridDomainsTopics}${resourceToken}'
   }
 }
@@ -134,8 +136,10 @@ module rbac 'app/rbac.bicep' = {
     imagesContainerName: storage.outputs.imagesContainerName
     modelsContainerName: storage.outputs.modelsContainerName
     deploymentContainerName: storage.outputs.deploymentContainerName
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     appPrincipalId: identity.outputs.principalId
+    systemTopicPrincipalId: storage.outputs.systemTopicPrincipalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
   }
@@ -182,6 +186,7 @@ output AZURE_FUNCTION_APP_NAME string = functions.outputs.name
 output AZURE_FUNCTION_APP_URL string = 'https://${functions.outputs.defaultHostName}'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
+output AZURE_EVENTGRID_DEADLETTER_CONTAINER string = storage.outputs.deadLetterContainerName
 output AZURE_IMAGES_CONTAINER string = storage.outputs.imagesContainerName
 output AZURE_MODELS_CONTAINER string = storage.outputs.modelsContainerName
 output AZURE_MODEL_FOLDER string = modelFolder

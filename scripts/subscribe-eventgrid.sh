@@ -9,7 +9,7 @@
 # azd runs this as the postdeploy hook (azure.yaml) with main.bicep's outputs in the environment.
 # By hand (scripts/deploy.sh does this):
 #   AZURE_RESOURCE_GROUP=rg-dev AZURE_FUNCTION_APP_NAME=func-... AZURE_EVENTGRID_SYSTEM_TOPIC_NAME=evgt-... \
-#     scripts/subscribe-eventgrid.sh
+#     AZURE_STORAGE_ACCOUNT_NAME=st... scripts/subscribe-eventgrid.sh
 # Safe to re-run: it updates the same subscription with the current key.
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,9 +25,11 @@ command -v az >/dev/null 2>&1 ||
 resource_group=${AZURE_RESOURCE_GROUP:-}
 app=${AZURE_FUNCTION_APP_NAME:-}
 topic=${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME:-}
+account=${AZURE_STORAGE_ACCOUNT_NAME:-}
 container=${AZURE_IMAGES_CONTAINER:-images}
-[ -n "$resource_group" ] && [ -n "$app" ] && [ -n "$topic" ] ||
-  fail "set AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME and AZURE_EVENTGRID_SYSTEM_TOPIC_NAME (outputs of infra/main.bicep; 'azd env get-values' shows them)."
+dead_letters=${AZURE_EVENTGRID_DEADLETTER_CONTAINER:-event-deadletters}
+[ -n "$resource_group" ] && [ -n "$app" ] && [ -n "$topic" ] && [ -n "$account" ] ||
+  fail "set AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME, AZURE_EVENTGRID_SYSTEM_TOPIC_NAME and AZURE_STORAGE_ACCOUNT_NAME (outputs of infra/main.bicep; 'azd env get-values' shows them)."
 
 attempts=${BLIP_KEY_WAIT_ATTEMPTS:-30}
 host_name=$(az functionapp show --resource-group "$resource_group" --name "$app" --query defaultHostName --output tsv) ||
@@ -53,6 +55,7 @@ az deployment group create \
   --resource-group "$resource_group" \
   --name "blip-eventgrid" \
   --template-file infra/eventgrid.bicep \
-  --parameters functionAppName="$app" systemTopicName="$topic" imagesContainerName="$container" \
+  --parameters functionAppName="$app" systemTopicName="$topic" storageAccountName="$account" \
+  imagesContainerName="$container" deadLetterContainerName="$dead_letters" \
   --output none
 echo "Done: uploads to the '$container' container now reach CaptionBlob."

@@ -7,10 +7,14 @@ param storageAccountName string
 param imagesContainerName string
 param modelsContainerName string
 param deploymentContainerName string
+param deadLetterContainerName string
 param applicationInsightsName string
 
 @description('Principal id of the app\'s user-assigned managed identity.')
 param appPrincipalId string
+
+@description('Principal id of the Event Grid system topic\'s managed identity (it writes dead letters).')
+param systemTopicPrincipalId string
 
 @description('Object id of a person (or pipeline) that uploads the model and test images; empty grants nothing.')
 param deployerPrincipalId string = ''
@@ -53,6 +57,11 @@ resource modelsContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' existing = {
   parent: blobService
   name: deploymentContainerName
+}
+
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' existing = {
+  parent: blobService
+  name: deadLetterContainerName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -123,6 +132,19 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
     principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Storage Blob Data Contributor on the dead-letter container, for the Event Grid system topic's identity: events it
+// cannot deliver to the app are written there (deadLetterWithResourceIdentity in infra/eventgrid.bicep) instead
+// of being dropped. Scoped to that container only.
+resource topicDeadLetterBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterContainer.id, systemTopicPrincipalId, roles.storageBlobDataContributor)
+  scope: deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: systemTopicPrincipalId
     principalType: 'ServicePrincipal'
   }
 }

@@ -33,6 +33,9 @@ param modelsContainerName string
 @description('Container Flex Consumption deploys the zipped app package to and runs it from.')
 param deploymentContainerName string
 
+@description('Container Event Grid writes the events it could not deliver to (dead letters).')
+param deadLetterContainerName string
+
 @description('Name of the Event Grid system topic that publishes this account\'s blob events.')
 param systemTopicName string
 
@@ -97,6 +100,16 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+// Events Event Grid gave up on (the app was unreachable for 24 hours or 30 attempts) land here instead of being
+// dropped, so an upload that was never captioned can be found and replayed (docs/deploy.md).
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' = {
   parent: storage
   name: 'default'
@@ -113,6 +126,10 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: systemTopicName
   location: location
   tags: tags
+  // Its own identity writes dead letters to the account (shared keys are off); app/rbac.bicep grants the role.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
@@ -128,4 +145,6 @@ output imagesContainerName string = imagesContainer.name
 output modelsContainerName string = modelsContainer.name
 output deploymentContainerName string = deploymentContainer.name
 output captionsTableName string = captionsTable.name
+output deadLetterContainerName string = deadLetterContainer.name
 output systemTopicName string = systemTopic.name
+output systemTopicPrincipalId string = systemTopic.identity.principalId

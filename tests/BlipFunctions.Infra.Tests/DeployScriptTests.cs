@@ -46,7 +46,7 @@ public sealed partial class DeployScriptTests(CompiledInfrastructure infra)
         Assert.Contains("--template-file infra/eventgrid.bicep", script, StringComparison.Ordinal);
         var declared = infra.Template("eventgrid.bicep").Template["parameters"]!.AsObject().Select(pair => pair.Key).ToHashSet();
         var passed = ParameterAssignmentPattern().Matches(script).Select(match => match.Groups[1].Value).ToList();
-        Assert.Equal(["functionAppName", "systemTopicName", "imagesContainerName"], passed);
+        Assert.Equal(["functionAppName", "systemTopicName", "storageAccountName", "imagesContainerName", "deadLetterContainerName"], passed);
         Assert.All(passed, name => Assert.Contains(name, declared));
     }
 

@@ -60,6 +60,19 @@ public sealed class EventGridSubscriptionTests(CompiledInfrastructure infra)
     }
 
     [Fact]
+    public void DeadLetters_UndeliveredEvents_AreKeptInTheDeadLetterContainerWithTheTopicIdentity()
+    {
+        var deadLetter = Subscription["properties"]?["deadLetterWithResourceIdentity"];
+        Assert.Equal("SystemAssigned", (string?)deadLetter?["identity"]?["type"]);
+        var destination = deadLetter?["deadLetterDestination"];
+        Assert.Equal("StorageBlob", (string?)destination?["endpointType"]);
+        Assert.Equal(
+            "[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]",
+            (string?)destination?["properties"]?["resourceId"]);
+        Assert.Equal("event-deadletters", Template.EvaluateString(destination?["properties"]?["blobContainerName"]));
+    }
+
+    [Fact]
     public void Subscription_Parent_IsTheSystemTopicMainBicepCreates()
     {
         Assert.Equal("[format('{0}/{1}', parameters('systemTopicName'), parameters('subscriptionName'))]", (string?)Subscription["name"]);

@@ -18,6 +18,9 @@ public sealed class RoleAssignmentTests(CompiledInfrastructure infra)
     private List<RoleAssignment> AppAssignments =>
         Assignments.Where(assignment => assignment.PrincipalId == "[parameters('appPrincipalId')]").ToList();
 
+    private List<RoleAssignment> TopicAssignments =>
+        Assignments.Where(assignment => assignment.PrincipalId == "[parameters('systemTopicPrincipalId')]").ToList();
+
     private List<RoleAssignment> DeployerAssignments =>
         Assignments.Where(assignment => assignment.PrincipalId == "[parameters('deployerPrincipalId')]").ToList();
 
@@ -55,6 +58,17 @@ public sealed class RoleAssignmentTests(CompiledInfrastructure infra)
     }
 
     [Fact]
+    public void EventGridTopic_Role_IsWritingDeadLettersToTheirContainerOnly()
+    {
+        var assignment = Assert.Single(TopicAssignments);
+        Assert.Equal(BuiltInRoles.StorageBlobDataContributor, assignment.RoleDefinitionGuid);
+        Assert.Equal(ContainerScope("deadLetterContainerName"), assignment.Scope);
+        var passed = (string?)Rbac.Deployment?["properties"]?["parameters"]?["systemTopicPrincipalId"]?["value"];
+        Assert.Contains("'storage'", passed, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.systemTopicPrincipalId.value]", passed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deployer_Roles_AreUploadRightsOnTheModelsAndImagesContainersOnly()
     {
         var expected = new[]
@@ -79,7 +93,7 @@ public sealed class RoleAssignmentTests(CompiledInfrastructure infra)
     {
         string[] forbidden = [BuiltInRoles.Owner, BuiltInRoles.Contributor, BuiltInRoles.StorageAccountContributor];
         Assert.All(Assignments, assignment => Assert.DoesNotContain(assignment.RoleDefinitionGuid, forbidden));
-        Assert.Equal(AppAssignments.Count + DeployerAssignments.Count, Assignments.Count);
+        Assert.Equal(AppAssignments.Count + TopicAssignments.Count + DeployerAssignments.Count, Assignments.Count);
     }
 
     [Fact]

@@ -52,6 +52,14 @@ public sealed class StorageAccountTests(CompiledInfrastructure infra)
     }
 
     [Fact]
+    public void Containers_EventDeadLetters_IsCreatedPrivate()
+    {
+        var storage = infra.Template("main.bicep").Module("storage");
+        Assert.Equal("event-deadletters", storage.EvaluateString(JsonValue.Create("[parameters('deadLetterContainerName')]")));
+        AssertPrivateContainerNamedBy(storage, "deadLetterContainerName");
+    }
+
+    [Fact]
     public void Tables_Captions_IsCreated()
     {
         var storage = infra.Template("main.bicep").Module("storage");
@@ -68,6 +76,7 @@ public sealed class StorageAccountTests(CompiledInfrastructure infra)
         Assert.Equal(
             "[resourceId('Microsoft.Storage/storageAccounts', parameters('name'))]",
             (string?)topic["properties"]?["source"]);
+        Assert.Equal("SystemAssigned", (string?)topic["identity"]?["type"]);
     }
 
     private static void AssertPrivateContainerNamedBy(ArmScope storage, string parameter)
