@@ -17,6 +17,7 @@ internal static class BlipCli
         // Commands register themselves here, one line each.
         root.Subcommands.Add(CaptionCommand.Create());
         root.Subcommands.Add(PreprocessCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

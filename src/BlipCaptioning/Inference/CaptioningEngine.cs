@@ -64,7 +64,12 @@ internal sealed class CaptioningEngine : IDisposable
     }
 
     /// <summary>Captions decoded images as one batch: one pixel tensor, one vision run, one cross-attention run, one search.</summary>
-    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionPlan plan, CancellationToken cancellationToken)
+    /// <param name="images">The decoded images of the batch.</param>
+    /// <param name="decodeTimes">How long each image took to decode (reported in its timings).</param>
+    /// <param name="plan">The prompt and search from <see cref="Plan"/>.</param>
+    /// <param name="cancellationToken">Checked between stages and before every decoder step.</param>
+    /// <param name="stepTrace">When given, receives the time and managed allocations of every decoder step (for <c>blip bench</c>).</param>
+    public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionPlan plan, CancellationToken cancellationToken, DecoderStepTrace? stepTrace = null)
     {
         var clock = Stopwatch.StartNew();
         var (settings, promptIds, strategy) = plan;
@@ -99,7 +104,8 @@ internal sealed class CaptioningEngine : IDisposable
         using (cross)
         using (var decoder = Model.StartDecoder(cross, strategy.RowsPerImage))
         {
-            sequences = strategy.Generate(decoder, promptIds, cancellationToken);
+            IDecoderRun run = stepTrace is null ? decoder : new TimedDecoderRun(decoder, stepTrace);
+            sequences = strategy.Generate(run, promptIds, cancellationToken);
             generate = Lap(clock);
         }
 

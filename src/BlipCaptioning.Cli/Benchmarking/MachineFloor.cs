@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using BlipCaptioning.Conversion.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace BlipCaptioning.Cli.Benchmarking;
+
+/// <summary>
+/// The machine's measured matrix-product rate through ONNX Runtime, the yardstick for "how far from the floor" the
+/// model runs: one large fp32 MatMul ([577x768]x[768x3072], a vision MLP layer) and its int8 counterpart
+/// (DynamicQuantizeLinear + MatMulInteger with int8 weights, rescaled to float: the pattern ONNX Runtime's dynamic
+/// quantization writes and fuses into DynamicQuantizeMatMul), each timed as the median of many runs at each thread count.
+/// </summary>
+/// <remarks>
+/// The graphs are written with the project's own <see cref="OnnxGraphBuilder"/>/<see cref="OnnxModelWriter"/> into a
+/// temporary folder. Weights are initializers (as in the model, so ONNX Runtime pre-packs them); the int8 weights are
+/// a float initializer of small integers behind a Cast that ONNX Runtime folds into an int8 constant on load.
+/// </remarks>
+internal static class MachineFloor
+{
+    public const int M = 577;
+    public const int K = 768;
+    public const int N = 3072;
+
+    public static long MatMulMacs => (long)M * K * N;
+
+    /// <summary>Times both products at each thread count: <paramref name="warmup"/> untimed runs, then the median of <paramref name="runs"/>.</summary>
+    public static IReadOnlyList<FloorMeasurement> Measure(IReadOnlyList<int> threadCounts, int runs, int warmup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(threadCounts);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
+        string folder = Path.Combine(Path.GetTempPath(), "blip-bench-floor-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string fp32 = Path.Combine(folder, "matmul_fp32.onnx");
+            string int8 = Path.Combine(folder, "matmul_int8.onnx");
+            OnnxModelWriter.Write(Fp32Graph(), fp32, cancellationToken);
+            OnnxModelWriter.Write(Int8Graph(), int8, cancellationToken);
+
+            var results = new List<FloorMeasurement>();
+            foreach (int threads in threadCounts)
+            {
+                results.Add(Time("fp32", fp32, threads, runs, warmup, cancellationToken));
+                results.Add(Time("int8", int8, threads, runs, warmup, cancellationToken));
+            }
+
+            return results;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temporary folder is harmless.
+            }
+        }
+    }
+
+    /// <summary>Y = X·W, X float [M, K] (input), W float [K, N] (initializer).</summary>
+    internal static OnnxGraphBuilder Fp32Graph()
+    {
+        var g = new OnnxGraphBuilder("floor_matmul_fp32");
+        var x = g.Input("x", OnnxElementType.Float32, M, K);
+        var w = g.Initializer("w", OnnxTensorData.Floats(RandomWeights(K * N, integers: false), K, N));
+        g.Node("MatMul", [x, w], output: "y");
+        g.Output("y", OnnxElementType.Float32, M, N);
+        return g;
+    }
+
+    /// <summary>
+    /// Y = float(MatMulInteger(q(X), Wq, zero_point(X))) · (scale(X)·wScale), with q(X) from DynamicQuantizeLinear
+    /// (uint8, per tensor) and Wq int8 [K, N] (symmetric, zero point 0).
+    /// </summary>
+    internal static OnnxGraphBuilder Int8Graph()
+    {
+        var g = new OnnxGraphBuilder("floor_matmul_int8");
+        var x = g.Input("x", OnnxElementType.Float32, M, K);
+        var wFloat = g.Initializer("w_values", OnnxTensorData.Floats(RandomWeights(K * N, integers: true), K, N));
+        var w = g.Node("Cast", [wFloat], [OnnxAttribute.Int("to", (long)OnnxElementType.Int8)]);
+        var quantized = g.Node("DynamicQuantizeLinear", [x], 3);
+        var product = g.Node("MatMulInteger", [quantized[0], w, quantized[2]]);
+        var asFloat = g.Node("Cast", [product], [OnnxAttribute.Int("to", (long)OnnxElementType.Float32)]);
+        var scale = g.Mul(quantized[1], g.FloatScalar(1f / 127f));
+        g.Node("Mul", [asFloat, scale], output: "y");
+        g.Output("y", OnnxElementType.Float32, M, N);
+        return g;
+    }
+
+    private static float[] RandomWeights(int count, bool integers)
+    {
+        var random = new Random(1234);
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = integers ? random.Next(-127, 128) : (float)((random.NextDouble() * 0.2) - 0.1);
+        }
+
+        return values;
+    }
+
+    private static FloorMeasurement Time(string precision, string path, int threads, int runs, int warmup, CancellationToken cancellationToken)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+        };
+        using var session = new InferenceSession(path, options);
+        var random = new Random(99);
+        var input = new float[M * K];
+        for (int i = 0; i < input.Length; i++)
+        {
+            input[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        var output = new float[M * N];
+        using var x = OrtValue.CreateTensorValueFromMemory(input, [M, K]);
+        using var y = OrtValue.CreateTensorValueFromMemory(output, [M, N]);
+        using var runOptions = new RunOptions();
+        string[] inputNames = ["x"];
+        string[] outputNames = ["y"];
+        OrtValue[] inputs = [x];
+        OrtValue[] outputs = [y];
+        var samples = new Samples($"{precision} {threads}t");
+        for (int i = 0; i < warmup + runs; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long started = Stopwatch.GetTimestamp();
+            session.Run(runOptions, inputNames, inputs, outputNames, outputs);
+            if (i >= warmup)
+            {
+                samples.Add(Stopwatch.GetElapsedTime(started));
+            }
+        }
+
+        return new FloorMeasurement(precision, threads, samples.Median, samples.P90, MatMulMacs / (samples.Median / 1000.0) / 1e9);
+    }
+}
+
+/// <summary>One timed matrix product: median and p90 milliseconds and the MAC rate at the median.</summary>
+internal sealed record FloorMeasurement(string Precision, int Threads, double MedianMs, double P90Ms, double GmacPerSecond);
