@@ -120,7 +120,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         using var engine = LoadMeasured(options, threads, result);
         var plan = DefaultPlan(engine);
         var stepTimes = new DecoderStepTrace();
-        await CaptionOnceAsync(engine, plan, images[0], stepTimes, cancellationToken); // warm-up: JIT, arena growth
+        await WarmUpAsync(engine, plan, images, stepTimes, cancellationToken);
         long wallStarted = Stopwatch.GetTimestamp();
         for (int run = 0; run < runs; run++)
         {
@@ -159,8 +159,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var planA = DefaultPlan(engineA);
         var planB = DefaultPlan(engineB);
         var stepTimes = new DecoderStepTrace();
-        await CaptionOnceAsync(engineA, planA, images[0], stepTimes, cancellationToken);
-        await CaptionOnceAsync(engineB, planB, images[0], stepTimes, cancellationToken);
+        await WarmUpAsync(engineA, planA, images, stepTimes, cancellationToken);
+        await WarmUpAsync(engineB, planB, images, stepTimes, cancellationToken);
         var ratios = new Samples("B/A");
         for (int run = 0; run < options.Runs; run++)
         {
@@ -224,6 +224,21 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
 
         result.MacsTotal += cost.CaptionMacs(times.Count, plan.PromptIds.Length);
         result.FirstIds ??= caption.TokenIds;
+    }
+
+    /// <summary>
+    /// One untimed caption of the first image (JIT, ONNX Runtime's arena), then the other images decoded and resized
+    /// once, so that the pooled buffers of every image size exist before anything is measured.
+    /// </summary>
+    private static async Task WarmUpAsync(CaptioningEngine engine, CaptionPlan plan, IReadOnlyList<BenchImage> images, DecoderStepTrace stepTimes, CancellationToken cancellationToken)
+    {
+        await CaptionOnceAsync(engine, plan, images[0], stepTimes, cancellationToken);
+        var pixels = new float[engine.Preprocessor.PixelValuesLength];
+        foreach (var image in images.Skip(1))
+        {
+            using var loaded = await engine.Preprocessor.LoadAsync(new MemoryStream(image.Bytes, writable: false), cancellationToken);
+            engine.Preprocessor.WritePixelValues(loaded, pixels);
+        }
     }
 
     private static async Task<Caption> CaptionOnceAsync(CaptioningEngine engine, CaptionPlan plan, BenchImage image, DecoderStepTrace stepTimes, CancellationToken cancellationToken)

@@ -27,8 +27,11 @@ public sealed class OnnxDecoderRun : IDecoderRun
     private readonly OrtValue[] _inputs;
     private readonly OrtValue _emptyPast;
     private readonly RunOptions _runOptions = new();
-    private long[] _ids;
+    private readonly long[] _stepIds;
+    private readonly OrtValue _stepIdsValue;
     private IDisposableReadOnlyCollection<OrtValue>? _lastOutputs;
+    private CancellationToken _registeredToken;
+    private CancellationTokenRegistration _registration;
     private int _pastLength;
     private bool _disposed;
 
@@ -63,7 +66,9 @@ public sealed class OnnxDecoderRun : IDecoderRun
             _outputNames[2 + (2 * i)] = BlipModelContract.PresentValue(i);
         }
 
-        _ids = new long[Rows];
+        // Every step after the first feeds one id per row: one pinned buffer and its tensor serve them all.
+        _stepIds = new long[Rows];
+        _stepIdsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _stepIds.AsMemory(), [Rows, 1]);
     }
 
     /// <inheritdoc/>
@@ -92,40 +97,43 @@ public sealed class OnnxDecoderRun : IDecoderRun
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (_ids.Length < count)
+        RegisterCancellation(cancellationToken);
+
+        // The first step (the prompt) gets its own tensor; single-id steps write into the pinned step buffer.
+        OrtValue? promptIds = sequenceLength == 1 ? null : OrtValue.CreateTensorValueFromMemory(newIds.ToArray(), [Rows, sequenceLength]);
+        if (promptIds is null)
         {
-            // Only the first step (prompt) is longer than one id per row; later steps reuse this buffer.
-            _ids = new long[count];
+            newIds.CopyTo(_stepIds);
         }
 
-        newIds.CopyTo(_ids);
         IDisposableReadOnlyCollection<OrtValue> outputs;
-        using (var ids = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _ids.AsMemory(0, count), [Rows, sequenceLength]))
-        using (cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, _runOptions))
+        try
         {
-            _inputs[0] = ids;
-            try
-            {
-                outputs = _session.Run(_runOptions, _inputNames, _inputs, _outputNames);
-            }
-            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The captioning run was cancelled.", cancellationToken);
-            }
-            finally
-            {
-                _inputs[0] = null!;
-            }
+            _inputs[0] = promptIds ?? _stepIdsValue;
+            outputs = _session.Run(_runOptions, _inputNames, _inputs, _outputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The captioning run was cancelled.", cancellationToken);
+        }
+        finally
+        {
+            _inputs[0] = null!;
+            promptIds?.Dispose();
         }
 
         try
         {
             var logitsValue = outputs[0];
-            var shape = logitsValue.GetTensorTypeAndShape().Shape;
-            if (shape.Length != 2 || shape[0] != Rows || shape[1] != VocabularySize)
+            if (_pastLength == 0)
             {
-                throw new Errors.ModelContractException(
-                    $"graph 'text_decoder' output '{BlipModelContract.Logits}': expected [{Rows}, {VocabularySize}], found [{string.Join(", ", shape)}].");
+                // The graph's output shape is checked once per run; later steps only copy.
+                var shape = logitsValue.GetTensorTypeAndShape().Shape;
+                if (shape.Length != 2 || shape[0] != Rows || shape[1] != VocabularySize)
+                {
+                    throw new Errors.ModelContractException(
+                        $"graph 'text_decoder' output '{BlipModelContract.Logits}': expected [{Rows}, {VocabularySize}], found [{string.Join(", ", shape)}].");
+                }
             }
 
             logitsValue.GetTensorDataAsSpan<float>().CopyTo(logits);
@@ -206,9 +214,27 @@ public sealed class OnnxDecoderRun : IDecoderRun
         }
 
         _disposed = true;
+        _registration.Dispose();
         _lastOutputs?.Dispose();
         _lastOutputs = null;
         _emptyPast.Dispose();
+        _stepIdsValue.Dispose();
         _runOptions.Dispose();
+    }
+
+    /// <summary>
+    /// Cancellation terminates the run in flight through <see cref="RunOptions.Terminate"/>. One generation call passes
+    /// the same token to every step, so it is registered once, not once per token.
+    /// </summary>
+    private void RegisterCancellation(CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || cancellationToken == _registeredToken)
+        {
+            return;
+        }
+
+        _registration.Dispose();
+        _registeredToken = cancellationToken;
+        _registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, _runOptions);
     }
 }
