@@ -15,8 +15,11 @@ public sealed class CaptioningOptions
     /// <summary>Folder holding the built model (<c>blip-model.json</c>, the three graphs, <c>vocab.txt</c>). Required.</summary>
     public string? ModelDirectory { get; set; }
 
-    /// <summary>ONNX Runtime intra-op threads per session; 0 (the default) lets ONNX Runtime use one per core.</summary>
+    /// <summary>ONNX Runtime intra-op threads per session; 0 (the default) uses one per CPU the process may use.</summary>
     public int IntraOpThreads { get; set; }
+
+    /// <summary>Let idle ONNX Runtime threads spin for work (session.intra_op.allow_spinning). Off by default: see <see cref="BlipSessionSettings.AllowSpinning"/>.</summary>
+    public bool AllowSpinning { get; set; }
 
     /// <summary>ONNX Runtime inter-op threads per session; 0 (the default) lets ONNX Runtime choose.</summary>
     public int InterOpThreads { get; set; }
@@ -80,6 +83,7 @@ public sealed class CaptioningOptions
     {
         IntraOpThreads = IntraOpThreads,
         InterOpThreads = InterOpThreads,
+        AllowSpinning = AllowSpinning,
         GraphOptimizationLevel = GraphOptimizationLevel,
         OptimizedModelDirectory = OptimizedModelDirectory,
         ConfigureSessionOptions = ConfigureSessionOptions,

@@ -28,12 +28,12 @@ public sealed class CaptioningOptionsValidator : IValidateOptions<CaptioningOpti
 
         if (options.IntraOpThreads < 0)
         {
-            failures.Add($"{Section}:IntraOpThreads is {options.IntraOpThreads}; use 0 (ONNX Runtime chooses) or a positive thread count.");
+            failures.Add($"{Section}:IntraOpThreads is {options.IntraOpThreads}; use 0 (one per CPU) or a positive thread count.");
         }
 
         if (options.InterOpThreads < 0)
         {
-            failures.Add($"{Section}:InterOpThreads is {options.InterOpThreads}; use 0 (ONNX Runtime chooses) or a positive thread count.");
+            failures.Add($"{Section}:InterOpThreads is {options.InterOpThreads}; use 0 (one per CPU) or a positive thread count.");
         }
 
         if (!Enum.IsDefined(options.GraphOptimizationLevel))

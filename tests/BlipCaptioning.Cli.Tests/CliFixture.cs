@@ -33,6 +33,22 @@ public sealed class CliFixture : IDisposable
 
     public string Photo(params string[] parts) => Path.Combine([Photos, .. parts]);
 
+    /// <summary>The built model's manifest.</summary>
+    public BlipCaptioning.Inference.BlipModelManifest Manifest() =>
+        BlipCaptioning.Inference.BlipModelManifest.FromJson(File.ReadAllText(Path.Combine(ModelDirectory, "blip-model.json")));
+
+    /// <summary>A copy of the model folder that a test may edit.</summary>
+    public string CopyModel()
+    {
+        string copy = Directory.CreateDirectory(Path.Combine(Root, "model-copy-" + Guid.NewGuid().ToString("N"))).FullName;
+        foreach (string file in Directory.EnumerateFiles(ModelDirectory))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
+    }
+
     public void Dispose()
     {
         try

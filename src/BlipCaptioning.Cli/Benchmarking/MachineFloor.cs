@@ -35,8 +35,8 @@ internal static class MachineFloor
         {
             string fp32 = Path.Combine(folder, "matmul_fp32.onnx");
             string int8 = Path.Combine(folder, "matmul_int8.onnx");
-            OnnxModelWriter.Write(Fp32Graph(), fp32, cancellationToken);
-            OnnxModelWriter.Write(Int8Graph(), int8, cancellationToken);
+            WriteGraph("fp32", fp32, cancellationToken);
+            WriteGraph("int8", int8, cancellationToken);
 
             var results = new List<FloorMeasurement>();
             foreach (int threads in threadCounts)
@@ -60,8 +60,18 @@ internal static class MachineFloor
         }
     }
 
+    /// <summary>Writes the "fp32" or "int8" product graph (input x float [M, K], output y float [M, N]) to <paramref name="path"/>.</summary>
+    internal static void WriteGraph(string precision, string path, CancellationToken cancellationToken = default) =>
+        OnnxModelWriter.Write(precision == "int8" ? Int8Graph() : Fp32Graph(), path, cancellationToken);
+
+    /// <summary>
+    /// The weights of the graphs, [K, N] row-major, from a fixed seed: uniform in ±0.1 for fp32; whole numbers in
+    /// -127..127 for int8 (the int8 graph multiplies the product by 1/127).
+    /// </summary>
+    internal static float[] Weights(bool integers) => RandomWeights(K * N, integers);
+
     /// <summary>Y = X·W, X float [M, K] (input), W float [K, N] (initializer).</summary>
-    internal static OnnxGraphBuilder Fp32Graph()
+    private static OnnxGraphBuilder Fp32Graph()
     {
         var g = new OnnxGraphBuilder("floor_matmul_fp32");
         var x = g.Input("x", OnnxElementType.Float32, M, K);
@@ -75,7 +85,7 @@ internal static class MachineFloor
     /// Y = float(MatMulInteger(q(X), Wq, zero_point(X))) · (scale(X)·wScale), with q(X) from DynamicQuantizeLinear
     /// (uint8, per tensor) and Wq int8 [K, N] (symmetric, zero point 0).
     /// </summary>
-    internal static OnnxGraphBuilder Int8Graph()
+    private static OnnxGraphBuilder Int8Graph()
     {
         var g = new OnnxGraphBuilder("floor_matmul_int8");
         var x = g.Input("x", OnnxElementType.Float32, M, K);

@@ -39,7 +39,7 @@ internal static class PeakMemory
         {
             if (line.StartsWith(key, StringComparison.Ordinal))
             {
-                string[] parts = line[key.Length..].Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+                string[] parts = line[key.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
                 if (parts.Length > 0 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long value))
                 {
                     return value;

@@ -38,7 +38,7 @@ internal static class CaptionCommand
         };
         preset.AcceptOnlyFromAmong("default", "paper");
         var json = new Option<bool>("--json") { Description = "Write one JSON object per image (path, caption, token ids, score, image facts, timings in ms) instead of path<TAB>caption." };
-        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (default: one per core)." };
+        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (default: one per CPU)." };
 
         var command = new Command("caption", "Caption images. Prints one line per image, path<TAB>caption; images that cannot be read are reported on stderr and the rest go on (exit code 1 if any failed).")
         {

@@ -4,13 +4,41 @@ namespace BlipCaptioning.Inference;
 
 /// <summary>
 /// How <see cref="BlipModel"/> creates its ONNX Runtime sessions. The defaults suit a small CPU host
-/// (Azure Functions Flex Consumption with 2 vCPUs): ONNX Runtime picks the intra-op thread count, graphs run
-/// sequentially, all graph optimisations on.
+/// (Azure Functions Flex Consumption with 2 vCPUs): one intra-op thread per CPU the process may use, no spinning,
+/// graphs run sequentially, all graph optimisations on, ONNX Runtime's CPU memory arena on.
 /// </summary>
+/// <remarks>
+/// The defaults are chosen from <c>blip bench</c> measurements recorded in docs/performance.md (BLIP base, fp32).
+/// </remarks>
 public sealed class BlipSessionSettings
 {
-    /// <summary>Threads used inside one operator (ONNX Runtime's intra_op_num_threads). 0 lets ONNX Runtime choose (one per physical core).</summary>
+    /// <summary>
+    /// Threads used inside one operator (ONNX Runtime's intra_op_num_threads). 0 (the default) means one per CPU
+    /// this process may use (<see cref="Environment.ProcessorCount"/>).
+    /// </summary>
+    /// <remarks>
+    /// Not ONNX Runtime's own default (one per physical core of the host): <see cref="Environment.ProcessorCount"/>
+    /// honours a container's CPU limit and affinity, where ONNX Runtime would start a thread per core of the whole
+    /// machine. On the 2-CPU bench machine two threads gave the fastest single caption (docs/performance.md).
+    /// </remarks>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// Whether idle intra-op threads spin (busy-wait) for the next parallel section
+    /// (ONNX Runtime's <c>session.intra_op.allow_spinning</c>). Off by default.
+    /// </summary>
+    /// <remarks>
+    /// Spinning trades CPU for wake-up latency. On a 2-CPU host the spinning thread takes the CPU that the
+    /// caption's own managed work (the search between decoder steps), another caption or the Functions host needs:
+    /// with spinning on, captions were slower in <c>blip bench --compare spinning=0</c> (docs/performance.md).
+    /// </remarks>
+    public bool AllowSpinning { get; init; }
+
+    /// <summary>
+    /// ONNX Runtime's CPU memory arena (on by default). Turning it off saved about 60 MiB of peak memory on BLIP base
+    /// but made the vision encoder slower (docs/performance.md), so it stays on.
+    /// </summary>
+    public bool EnableMemoryArena { get; init; } = true;
 
     /// <summary>Threads used to run independent operators in parallel (inter_op_num_threads). 0 lets ONNX Runtime choose.</summary>
     public int InterOpThreads { get; init; }
@@ -33,6 +61,9 @@ public sealed class BlipSessionSettings
     /// <summary>The defaults.</summary>
     public static BlipSessionSettings Default { get; } = new();
 
+    /// <summary>The intra-op thread count the sessions get: <see cref="IntraOpThreads"/>, or the usable CPUs when it is 0.</summary>
+    public int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+
     internal SessionOptions CreateSessionOptions(string graphFileName)
     {
         var options = new SessionOptions
@@ -43,10 +74,9 @@ public sealed class BlipSessionSettings
         };
         try
         {
-            if (IntraOpThreads > 0)
-            {
-                options.IntraOpNumThreads = IntraOpThreads;
-            }
+            options.IntraOpNumThreads = EffectiveIntraOpThreads;
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", AllowSpinning ? "1" : "0");
+            options.EnableCpuMemArena = EnableMemoryArena;
 
             if (InterOpThreads > 0)
             {

@@ -94,6 +94,52 @@ public sealed class OnnxDecoderRunTests(TinyModelFixture fixture)
     }
 
     [Fact]
+    public void Advance_TokenCancelledAfterSomeSteps_NextStepThrowsOperationCanceled()
+    {
+        // The token is registered once per run; a cancellation between steps still stops the next one.
+        using var cross = CrossAttentionFor("rocket");
+        using var run = fixture.Model.StartDecoder(cross, 1);
+        using var cancellation = new CancellationTokenSource();
+        var logits = new float[run.VocabularySize];
+        run.Advance([30522], 1, logits, cancellation.Token);
+        run.Advance([1037], 1, logits, cancellation.Token);
+
+        cancellation.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => run.Advance([2450], 1, logits, cancellation.Token));
+        Assert.Equal(2, run.PastLength);
+    }
+
+    [Fact]
+    public void Advance_PromptThenSingleIds_ReusesTheStepBufferWithoutMixingRows()
+    {
+        // Two rows of one image fed different ids: each row's logits equal a one-row run over the same sequence.
+        using var cross = CrossAttentionFor("coffee");
+        int vocab = fixture.Manifest.Text.VocabSize;
+        var both = new float[2 * vocab];
+        using (var run = fixture.Model.StartDecoder(cross, 2))
+        {
+            run.Advance([30522, 1037, 30522, 2450], 2, both, CancellationToken.None);
+            run.Advance([2006, 3899], 1, both, CancellationToken.None);
+            run.Advance([1996, 2007], 1, both, CancellationToken.None);
+        }
+
+        var single = new float[vocab];
+        using (var first = fixture.Model.StartDecoder(cross, 1))
+        {
+            first.Advance([30522, 1037, 2006, 1996], 4, single, CancellationToken.None);
+        }
+
+        AssertClose(single, both.AsSpan(0, vocab));
+        using (var second = fixture.Model.StartDecoder(cross, 1))
+        {
+            second.Advance([30522, 2450, 3899, 2007], 4, single, CancellationToken.None);
+        }
+
+        AssertClose(single, both.AsSpan(vocab, vocab));
+    }
+
+    [Fact]
     public void Advance_WrongIdCount_SaysRowsTimesSequence()
     {
         using var cross = CrossAttentionFor("rocket");
