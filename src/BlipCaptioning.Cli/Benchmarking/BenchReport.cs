@@ -31,7 +31,7 @@ internal static class BenchReport
         Line(s, $"blip bench: {r.ModelDirectory}");
         Line(s, $"  model      {r.Precision}, {r.Source}; {r.Images.Count} images: {string.Join(", ", r.Images)}");
         Line(s, $"  machine    {r.Machine}, {r.LogicalCpus} logical CPUs, ONNX Runtime {Inference.BlipModelContract.OnnxRuntimeVersion}");
-        Line(s, $"  cost       vision {cost.VisionMacs / 1e9:F2} GMAC, cross K/V {cost.CrossKvMacs / 1e9:F2} GMAC, decoder {cost.TokenMacs(1) / 1e6:F1} MMAC/token; greedy caption of {r.NominalSteps} tokens {cost.CaptionMacs(r.NominalSteps) / 1e9:F2} GMAC");
+        Line(s, $"  cost       vision {Macs(cost.VisionMacs)}, cross K/V {Macs(cost.CrossKvMacs)}, decoder {Macs(cost.TokenMacs(1))}/token; greedy caption of {r.NominalSteps} tokens {Macs(cost.CaptionMacs(r.NominalSteps))}");
         s.AppendLine();
 
         Line(s, $"Machine floor: ONNX Runtime [{MachineFloor.M}x{MachineFloor.K}]x[{MachineFloor.K}x{MachineFloor.N}] ({MachineFloor.MatMulMacs / 1e9:F2} GMAC), median ms");
@@ -45,7 +45,7 @@ internal static class BenchReport
         {
             foreach (var f in r.Floor.Where(f => f.Threads == main.Threads))
             {
-                Line(s, $"  floor for this model at {f.Precision}, {f.Threads} threads: {cost.CaptionMacs(r.NominalSteps) / (f.GmacPerSecond * 1e9) * 1000:F0} ms per caption");
+                Line(s, $"  floor for this model at {f.Precision}, {f.Threads} threads: {Ms(cost.CaptionMacs(r.NominalSteps) / (f.GmacPerSecond * 1e9) * 1000)} per caption{(f.Precision == (r.Precision == "int8" ? "int8" : "fp32") ? " (this model's precision)" : "")}");
             }
 
             s.AppendLine();
@@ -61,7 +61,8 @@ internal static class BenchReport
             double? floorRate = r.FloorRate(main.Threads);
             string ofFloor = floorRate is { } rate ? Invariant($" = {main.AchievedGflops / (2 * rate) * 100:F0}% of the floor's {2 * rate:F0} GFLOP/s") : "";
             Line(s, $"  captions/s {main.CaptionsPerSecond:F3}; achieved {main.AchievedGflops:F1} GFLOP/s{ofFloor}");
-            Line(s, $"  caption median {main.Caption.Median:F0} ms vs floor {r.FloorMs(main.Threads) ?? double.NaN:F0} ms; peak RSS {main.PeakRssMiB:F0} MiB (from {main.RssBeforeMiB:F0} MiB before the load)");
+            Line(s, $"  search and overhead between decoder steps (generate - steps): {main.SearchOverhead.Median:F1} ms per caption (median)");
+            Line(s, $"  caption median {Ms(main.Caption.Median)} vs floor {Ms(r.FloorMs(main.Threads) ?? double.NaN)} ({main.Caption.Median / (r.FloorMs(main.Threads) ?? double.NaN):F1}x the floor); peak RSS {main.PeakRssMiB:F0} MiB (from {main.RssBeforeMiB:F0} MiB before the load)");
             s.AppendLine();
 
             s.AppendLine("Threads (one caption at a time)");
@@ -77,7 +78,7 @@ internal static class BenchReport
             s.AppendLine("Throughput through ImageCaptioner (images/min; latency = a caption's own stages, without queueing)");
             foreach (var t in r.Concurrency.Concat(r.Batches))
             {
-                Line(s, $"  {t.Name,-14} concurrency {t.Concurrency}, batch {t.BatchSize}, {t.ThreadsPerSession} thread{(t.ThreadsPerSession == 1 ? " " : "s")}/session: {t.ImagesPerMinute,6:F1} images/min, latency median {t.LatencyMedianMs,7:F0} ms ({t.Images} images), peak RSS {t.PeakRssMiB:F0} MiB");
+                Line(s, $"  {t.Name,-14} concurrency {t.Concurrency}, batch {t.BatchSize}, {t.ThreadsPerSession} thread{(t.ThreadsPerSession == 1 ? " " : "s")}/session: {t.ImagesPerMinute,6:F1} images/min, latency median {t.LatencyMedianMs,7:F0} ms ({t.Images} images), peak RSS {t.PeakRssMiB:F0} MiB (from {t.RssBeforeMiB:F0})");
             }
         }
 
@@ -159,6 +160,7 @@ internal static class BenchReport
             root["stages"] = stages;
             root["decoder_step_ms_median_by_index"] = new JsonArray([.. main.StepsByIndex.Select(step => Number(step.Median))]);
             root["tokens_median"] = Number(main.Steps.Median);
+            root["search_overhead_ms_median"] = Number(main.SearchOverhead.Median, 3);
             root["allocated_kib_per_caption"] = Number(main.AllocatedKiB.Median);
             root["allocated_bytes_per_step"] = Number(main.StepAllocatedBytes.Median);
             root["load_ms"] = Number(main.LoadMs);
@@ -185,6 +187,7 @@ internal static class BenchReport
             ["images_per_minute"] = Number(t.ImagesPerMinute),
             ["latency_ms_median"] = Number(t.LatencyMedianMs),
             ["peak_rss_mb"] = Number(t.PeakRssMiB),
+            ["rss_before_mb"] = Number(t.RssBeforeMiB),
         })]);
         root["naive"] = new JsonArray([.. r.Naive.Select(n => (JsonNode?)new JsonObject
         {
@@ -257,6 +260,23 @@ internal static class BenchReport
     /// <summary>A rounded number, or null for a missing or non-finite value (JSON has no NaN).</summary>
     private static JsonValue? Number(double? value, int digits = 2) =>
         value is { } v && double.IsFinite(v) ? JsonValue.Create(Math.Round(v, digits)) : null;
+
+    /// <summary>"55.48 GMAC", "133.8 MMAC", "320 MAC".</summary>
+    internal static string Macs(long macs) => macs switch
+    {
+        >= 1_000_000_000 => Invariant($"{macs / 1e9:F2} GMAC"),
+        >= 1_000_000 => Invariant($"{macs / 1e6:F1} MMAC"),
+        >= 1_000 => Invariant($"{macs / 1e3:F1} kMAC"),
+        _ => Invariant($"{macs} MAC"),
+    };
+
+    /// <summary>"812 ms", "3.4 ms", "0.61 ms".</summary>
+    internal static string Ms(double ms) => ms switch
+    {
+        >= 100 => Invariant($"{ms:F0} ms"),
+        >= 10 => Invariant($"{ms:F1} ms"),
+        _ => Invariant($"{ms:F2} ms"),
+    };
 
     private static void Line(StringBuilder s, FormattableString text) => s.AppendLine(text.ToString(s_invariant));
 

@@ -36,11 +36,14 @@ internal sealed class BenchResults
 
     public bool PeakResettable { get; set; }
 
-    /// <summary>The fastest measured MAC rate for this model's precision at <paramref name="threads"/> threads (GMAC/s).</summary>
+    /// <summary>
+    /// The machine's rate for this model's precision with at most <paramref name="threads"/> threads (GMAC/s): the
+    /// fastest median among those thread counts, since a busy machine can make 2 threads measure slower than 1.
+    /// </summary>
     public double? FloorRate(int threads)
     {
         string precision = Precision == "int8" ? "int8" : "fp32";
-        var match = Floor.Where(f => f.Precision == precision && f.Threads == threads).ToList();
+        var match = Floor.Where(f => f.Precision == precision && f.Threads <= threads).ToList();
         return match.Count == 0 ? null : match.Max(f => f.GmacPerSecond);
     }
 
@@ -79,6 +82,9 @@ internal sealed class SequentialResult
 
     public Samples Steps { get; } = new("steps");
 
+    /// <summary>Generate minus the decoder steps: the search's own work (argmax, log-softmax) between steps.</summary>
+    public Samples SearchOverhead { get; } = new("search overhead");
+
     /// <summary>Managed KiB allocated per caption (all threads; includes the decoded image's pooled buffers when the pool grows).</summary>
     public Samples AllocatedKiB { get; } = new("allocated KiB");
 
@@ -104,7 +110,7 @@ internal sealed class SequentialResult
 }
 
 /// <summary>Images per minute through <see cref="ImageCaptioner"/> (concurrent callers or batches).</summary>
-internal sealed record ThroughputResult(string Name, int Concurrency, int BatchSize, int ThreadsPerSession, int Images, double WallMs, double LatencyMedianMs, double PeakRssMiB)
+internal sealed record ThroughputResult(string Name, int Concurrency, int BatchSize, int ThreadsPerSession, int Images, double WallMs, double LatencyMedianMs, double PeakRssMiB, double RssBeforeMiB)
 {
     public double ImagesPerMinute => Images / (WallMs / 60000.0);
 }

@@ -208,6 +208,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         result.Vision.Add(t.Vision);
         result.CrossKv.Add(t.CrossAttention);
         result.Generate.Add(t.Generate);
+        result.SearchOverhead.Add((t.Generate - stepTimes.Times.Aggregate(TimeSpan.Zero, (sum, step) => sum + step)).TotalMilliseconds);
         result.Detokenize.Add(t.Detokenize);
         var times = stepTimes.Times;
         result.Steps.Add(times.Count);
@@ -284,6 +285,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     {
         CollectGarbage();
         PeakMemory.TryReset();
+        double rssBefore = PeakMemory.CurrentMiB();
         using var captioner = new ImageCaptioner(captioningOptions);
         await captioner.DescribeModelAsync(cancellationToken);
 
@@ -294,7 +296,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         await RoundAsync(concurrency * batch, count, latencies);
         double wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         int threads = captioningOptions.IntraOpThreads > 0 ? captioningOptions.IntraOpThreads : Environment.ProcessorCount;
-        return new ThroughputResult(name, concurrency, batch, threads, count, wall, latencies.Median, PeakMemory.PeakMiB());
+        return new ThroughputResult(name, concurrency, batch, threads, count, wall, latencies.Median, PeakMemory.PeakMiB(), rssBefore);
 
         // Callers = concurrency; each takes the next batch until count images are done.
         async Task RoundAsync(int offset, int total, Samples? record = null)

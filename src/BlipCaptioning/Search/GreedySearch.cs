@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace BlipCaptioning.Search;
 
@@ -30,6 +31,7 @@ public sealed class GreedySearch : ISearchStrategy
     public int RowsPerImage => 1;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<GeneratedSequence> Generate(IDecoderRun decoder, ReadOnlySpan<long> decoderStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decoder);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace BlipCaptioning.Search;
 
@@ -86,6 +87,7 @@ internal sealed class LogitsProcessing
     }
 
     /// <summary>Index of the largest score; on exact ties the lowest index, as torch.argmax.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ArgMax(ReadOnlySpan<float> scores)
     {
         var best = 0;
@@ -106,6 +108,7 @@ internal sealed class LogitsProcessing
     /// <param name="scores">The row.</param>
     /// <param name="index">The token.</param>
     /// <param name="scratch">A buffer at least as long as the row.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float LogProbability(ReadOnlySpan<float> scores, int index, Span<float> scratch)
     {
         var max = TensorPrimitives.Max(scores);
@@ -119,6 +122,7 @@ internal sealed class LogitsProcessing
     /// <summary>In-place log_softmax as torch computes it: (x - max) - log(sum(exp(x - max))).</summary>
     /// <param name="scores">The row, replaced by its log-probabilities.</param>
     /// <param name="scratch">A buffer at least as long as the row.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmax(Span<float> scores, Span<float> scratch)
     {
         var max = TensorPrimitives.Max(scores);
