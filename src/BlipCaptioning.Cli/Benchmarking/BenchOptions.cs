@@ -6,6 +6,9 @@ namespace BlipCaptioning.Cli.Benchmarking;
 /// <summary>What <c>blip bench</c> runs; the command line fills it, tests make small ones.</summary>
 internal sealed record BenchOptions
 {
+    /// <summary>ONNX Runtime's session entry for spinning, which <see cref="CaptioningOptions.AllowSpinning"/> sets.</summary>
+    public const string SpinningKey = "session.intra_op.allow_spinning";
+
     public required string ModelDirectory { get; init; }
 
     /// <summary>Image files; empty means the synthesized set (<see cref="BenchImages.Synthesize"/>).</summary>
@@ -68,6 +71,12 @@ internal sealed record BenchOptions
             options.GraphOptimizationLevel = level;
         }
 
+        // The runtime sets spinning itself; a second entry for the same key would make ONNX Runtime warn.
+        if (SessionEntries.TryGetValue(SpinningKey, out string? spinning))
+        {
+            options.AllowSpinning = spinning == "1";
+        }
+
         return options;
     }
 
@@ -81,7 +90,7 @@ internal sealed record BenchOptions
             options.EnableCpuMemArena = arena;
         }
 
-        foreach (var (key, value) in SessionEntries)
+        foreach (var (key, value) in SessionEntries.Where(e => e.Key != SpinningKey))
         {
             options.AddSessionConfigEntry(key, value);
         }

@@ -325,12 +325,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
     }
 
-    private static void CollectGarbage()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-    }
+    private static void CollectGarbage() => PeakMemory.ReleaseFreedMemory();
 
     internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
