@@ -38,14 +38,36 @@ internal static class MachineFloor
             WriteGraph("fp32", fp32, cancellationToken);
             WriteGraph("int8", int8, cancellationToken);
 
-            var results = new List<FloorMeasurement>();
-            foreach (int threads in threadCounts)
+            // Every configuration gets its own session, and the runs go round-robin over them: on a shared machine a
+            // burst of other work then slows every configuration a little instead of one of them a lot.
+            var timers = new List<ProductTimer>();
+            try
             {
-                results.Add(Time("fp32", fp32, threads, runs, warmup, cancellationToken));
-                results.Add(Time("int8", int8, threads, runs, warmup, cancellationToken));
-            }
+                foreach (int threads in threadCounts)
+                {
+                    timers.Add(new ProductTimer("fp32", fp32, threads));
+                    timers.Add(new ProductTimer("int8", int8, threads));
+                }
 
-            return results;
+                for (int i = 0; i < warmup + runs; i++)
+                {
+                    foreach (var timer in timers)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        timer.RunOnce(record: i >= warmup);
+                    }
+                }
+
+                var results = timers.Select(t => t.Result()).ToList();
+                return results;
+            }
+            finally
+            {
+                foreach (var timer in timers)
+                {
+                    timer.Dispose();
+                }
+            }
         }
         finally
         {
@@ -112,43 +134,63 @@ internal static class MachineFloor
         return values;
     }
 
-    private static FloorMeasurement Time(string precision, string path, int threads, int runs, int warmup, CancellationToken cancellationToken)
+    /// <summary>One product graph in its own session with pre-allocated input and output tensors.</summary>
+    private sealed class ProductTimer : IDisposable
     {
-        using var options = new SessionOptions
+        private readonly string _precision;
+        private readonly int _threads;
+        private readonly SessionOptions _options;
+        private readonly InferenceSession _session;
+        private readonly OrtValue _x;
+        private readonly OrtValue _y;
+        private readonly RunOptions _runOptions = new();
+        private readonly Samples _samples;
+
+        public ProductTimer(string precision, string path, int threads)
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = threads,
-        };
-        using var session = new InferenceSession(path, options);
-        var random = new Random(99);
-        var input = new float[M * K];
-        for (int i = 0; i < input.Length; i++)
-        {
-            input[i] = (float)((random.NextDouble() * 2) - 1);
+            _precision = precision;
+            _threads = threads;
+            _samples = new Samples($"{precision} {threads}t");
+            _options = new SessionOptions
+            {
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                IntraOpNumThreads = threads,
+            };
+            _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            _session = new InferenceSession(path, _options);
+            var random = new Random(99);
+            var input = new float[M * K];
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = (float)((random.NextDouble() * 2) - 1);
+            }
+
+            _x = OrtValue.CreateTensorValueFromMemory(input, [M, K]);
+            _y = OrtValue.CreateTensorValueFromMemory(new float[M * N], [M, N]);
         }
 
-        var output = new float[M * N];
-        using var x = OrtValue.CreateTensorValueFromMemory(input, [M, K]);
-        using var y = OrtValue.CreateTensorValueFromMemory(output, [M, N]);
-        using var runOptions = new RunOptions();
-        string[] inputNames = ["x"];
-        string[] outputNames = ["y"];
-        OrtValue[] inputs = [x];
-        OrtValue[] outputs = [y];
-        var samples = new Samples($"{precision} {threads}t");
-        for (int i = 0; i < warmup + runs; i++)
+        public void RunOnce(bool record)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             long started = Stopwatch.GetTimestamp();
-            session.Run(runOptions, inputNames, inputs, outputNames, outputs);
-            if (i >= warmup)
+            _session.Run(_runOptions, ["x"], [_x], ["y"], [_y]);
+            if (record)
             {
-                samples.Add(Stopwatch.GetElapsedTime(started));
+                _samples.Add(Stopwatch.GetElapsedTime(started));
             }
         }
 
-        return new FloorMeasurement(precision, threads, samples.Median, samples.P90, MatMulMacs / (samples.Median / 1000.0) / 1e9);
+        public FloorMeasurement Result() =>
+            new(_precision, _threads, _samples.Median, _samples.P90, MatMulMacs / (_samples.Median / 1000.0) / 1e9);
+
+        public void Dispose()
+        {
+            _x.Dispose();
+            _y.Dispose();
+            _runOptions.Dispose();
+            _session.Dispose();
+            _options.Dispose();
+        }
     }
 }
 
