@@ -55,7 +55,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var appDefaults = options.CaptioningOptions(new CaptioningOptions().IntraOpThreads, new CaptioningOptions().MaxConcurrency);
         foreach (int batch in options.BatchSizes.Where(b => b >= 1).Distinct().Order())
         {
-            int rounds = batch == 1 ? Math.Max(2, (options.Runs + 3) / 4) : 2;
+            int rounds = batch == 1 ? Math.Max(2, (options.Runs + 1) / 2) : 2;
             Progress($"app defaults (MaxConcurrency {appDefaults.MaxConcurrency}), batches of {batch}, {rounds} batches");
             results.Batches.Add(await RunThroughputAsync(batch == 1 ? "app default" : $"batch {batch}", appDefaults, 1, batch, batch * rounds, images, cancellationToken));
         }
