@@ -19,7 +19,8 @@ public sealed class BlipSessionSettings
     /// <remarks>
     /// Not ONNX Runtime's own default (one per physical core of the host): <see cref="Environment.ProcessorCount"/>
     /// honours a container's CPU limit and affinity, where ONNX Runtime would start a thread per core of the whole
-    /// machine. On the 2-CPU bench machine two threads gave the fastest single caption (docs/performance.md).
+    /// machine. On the 2-CPU bench machine one thread made a BLIP base caption 1.50-1.54x slower than two
+    /// (<c>blip bench --compare threads=1</c>: vision 1.8x, decoder steps 1.15-1.22x; docs/performance.md).
     /// </remarks>
     public int IntraOpThreads { get; init; }
 
@@ -30,13 +31,15 @@ public sealed class BlipSessionSettings
     /// <remarks>
     /// Spinning trades CPU for wake-up latency. On a 2-CPU host the spinning thread takes the CPU that the
     /// caption's own managed work (the search between decoder steps), another caption or the Functions host needs:
-    /// with spinning on, captions were slower in <c>blip bench --compare spinning=0</c> (docs/performance.md).
+    /// with spinning on, BLIP base captions were 1.33-1.49x slower in three <c>blip bench --compare</c> runs on the
+    /// 2-CPU bench machine, while a quiet vision-only loop gained 4% (docs/performance.md).
     /// </remarks>
     public bool AllowSpinning { get; init; }
 
     /// <summary>
     /// ONNX Runtime's CPU memory arena (on by default). Turning it off saved about 60 MiB of peak memory on BLIP base
-    /// but made the vision encoder slower (docs/performance.md), so it stays on.
+    /// (1,122 vs 1,182 MiB) and gave no speed (caption ratio 1.00-1.11 in <c>blip bench --compare arena=off</c>;
+    /// docs/performance.md), so it stays on; turn it off on a host short of memory.
     /// </summary>
     public bool EnableMemoryArena { get; init; } = true;
 
