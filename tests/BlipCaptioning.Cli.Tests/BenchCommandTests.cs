@@ -155,6 +155,19 @@ public sealed class BenchCommandTests(CliFixture fixture)
         Assert.False(result.HasStackTrace, result.Error);
     }
 
+    [Fact]
+    public async Task Bench_ManifestNotJson_OneLineErrorNamingTheFile()
+    {
+        string copy = fixture.CopyModel();
+        File.WriteAllText(Path.Combine(copy, "blip-model.json"), "{ not json");
+
+        var result = await CliRunner.RunAsync("bench", "--model", copy, "--no-cold-start");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("blip-model.json is not a valid BLIP model manifest", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.False(result.HasStackTrace, result.Error);
+    }
+
     [Theory]
     [InlineData("--threads", "0", "--threads: '0' is not a whole number from 1 to 256.")]
     [InlineData("--batch", "two", "--batch: 'two' is not a whole number from 1 to 256.")]

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using BlipCaptioning.Inference;
 using BlipCaptioning.Preprocessing;
-using BlipCaptioning.Search;
 
 namespace BlipCaptioning.Cli.Benchmarking;
 
@@ -51,7 +49,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             results.Concurrency.Add(await RunThroughputAsync($"{concurrency} at once", options.CaptioningOptions(threadsEach, concurrency), concurrency, 1, count, images, cancellationToken));
         }
 
-        // The app's defaults: CaptioningOptions as the Functions app binds them (MaxConcurrency 1, ONNX Runtime's thread choice).
+        // The app's defaults: CaptioningOptions as the Functions app binds them (MaxConcurrency 1, one intra-op thread per CPU).
         var appDefaults = options.CaptioningOptions(new CaptioningOptions().IntraOpThreads, new CaptioningOptions().MaxConcurrency);
         foreach (int batch in options.BatchSizes.Where(b => b >= 1).Distinct().Order())
         {
@@ -81,7 +79,14 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             throw new ModelNotFoundException($"'{Path.GetFullPath(directory)}' is not a BLIP model directory: it has no {BlipModelContract.ManifestFileName}. {ModelNotFoundException.HowToMakeAModel(directory)}");
         }
 
-        return BlipModelManifest.FromJson(File.ReadAllText(path));
+        try
+        {
+            return BlipModelManifest.FromJson(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new Errors.ModelContractException($"{path} is not a valid BLIP model manifest: {ex.Message}", ex);
+        }
     }
 
     /// <summary>/proc/cpuinfo's model name, else the OS description.</summary>
@@ -335,6 +340,4 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     }
 
     private static void CollectGarbage() => PeakMemory.ReleaseFreedMemory();
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
