@@ -74,7 +74,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure a model on this machine: per-stage median and p90 times, captions per second and GFLOP/s against the measured machine floor, threads, concurrent captions, batches, the naive no-cache baseline, cold start and peak memory. Takes a few minutes on BLIP base.")
         {
-            model, images, runs, threads, concurrency, batches, naiveRuns, noColdStart, floorRuns, session, arena, optimization, compare, json, noCache, writeOptimized, probe,
+            model, images, runs, threads, concurrency, batches, naiveRuns, noColdStart, noCache, floorRuns, session, arena, optimization, compare, json, writeOptimized, probe,
         };
         command.SetAction((parse, cancellationToken) => UserErrors.RunAsync(async () =>
         {
