@@ -62,8 +62,8 @@ public sealed class TinyAFidelityReportTests(TinyAFixture fixture, ITestOutputHe
     public void Report_ModelOnReferencePixels_BothBuildsWithinTheIssueBounds()
     {
         var table = new StringBuilder()
-            .AppendLine("| weights | image | image_embeds max abs diff [index] | logits step 1 max abs diff [index] | logits step 2 max abs diff [index] | top-2 ids step 1 / step 2 (ours = transformers) |")
-            .AppendLine("|---|---|---|---|---|---|");
+            .AppendLine("| weights | image | image_embeds max abs diff [index] | logits step 1 max abs diff [index] | logits step 2 max abs diff [index] | top-2 ids step 1 / step 2 (ours = transformers) | greedy uncond: ids equal, top-2 logits max abs diff, our min margin | greedy prompt: same |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
         var failures = new List<string>();
         foreach (var weights in new[] { HubFileNames.Safetensors, HubFileNames.TorchBin })
         {
@@ -80,22 +80,22 @@ public sealed class TinyAFidelityReportTests(TinyAFixture fixture, ITestOutputHe
     }
 
     [Fact]
-    public async Task Report_ModelOnOurOwnPreprocessing_SameTopTwoIdsAsTransformers()
+    public async Task Report_ModelOnOurOwnPreprocessing_SameTopTwoAndGreedyIdsAsTransformers()
     {
         // End to end as the captioner runs: our decode and resize, then the graphs. The PNG rows equal the reference-pixel
         // rows (their pixels are bit-identical); rocket.jpg shows what the JPEG decoder difference does to the model.
         var table = new StringBuilder()
-            .AppendLine("| weights | image | image_embeds max abs diff [index] | logits step 1 max abs diff [index] | logits step 2 max abs diff [index] | top-2 ids step 1 / step 2 (ours = transformers) |")
-            .AppendLine("|---|---|---|---|---|---|");
+            .AppendLine("| weights | image | image_embeds max abs diff [index] | logits step 1 max abs diff [index] | logits step 2 max abs diff [index] | top-2 ids step 1 / step 2 (ours = transformers) | greedy uncond: ids equal, top-2 logits max abs diff, our min margin | greedy prompt: same |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
         var failures = new List<string>();
         foreach (var image in Images)
         {
             var (_, pixels) = await OurPreprocessing(image);
             var row = Measure(fixture.SafetensorsBuild, image, HostTensor.Floats(pixels, 1, 3, 384, 384));
             table.AppendLine(row.Describe(HubFileNames.Safetensors, image));
-            if (!row.SameTopTwo)
+            if (!row.SameTopTwo || !row.Unconditional.IdsEqual || !row.Prompt.IdsEqual)
             {
-                failures.Add($"{image} from our own preprocessing: top-2 ids differ from transformers");
+                failures.Add($"{image} from our own preprocessing: top-2 ids or greedy ids differ from transformers");
             }
         }
 
@@ -132,13 +132,49 @@ public sealed class TinyAFidelityReportTests(TinyAFixture fixture, ITestOutputHe
             TensorComparison.Measure(embeds.AsFloats(), referenceEmbeds.AsFloats(), referenceEmbeds.Shape, $"{image} image_embeds"),
             TensorComparison.Measure(logits1.AsFloats(), reference1, logits1.Shape, $"{image} logits_step1"),
             TensorComparison.Measure(logits2.AsFloats(), reference2, logits2.Shape, $"{image} logits_step2_last"),
-            top1 == TensorComparison.TopTwo(reference1) && TensorComparison.TopTwo(logits2.AsFloats()) == TensorComparison.TopTwo(reference2));
+            top1 == TensorComparison.TopTwo(reference1) && TensorComparison.TopTwo(logits2.AsFloats()) == TensorComparison.TopTwo(reference2),
+            Greedy(build, image, "greedy_uncond", cross),
+            Greedy(build, image, "greedy_prompt", cross));
     }
 
-    private readonly record struct ModelRow(TensorDifference Embeds, TensorDifference Logits1, TensorDifference Logits2, bool SameTopTwo)
+    /// <summary>
+    /// Free-running greedy decoding with the cache from transformers' start ids: whether our ids equal transformers',
+    /// the largest |difference| of the logits transformers recorded (its top-2 at every step, compared at the same ids),
+    /// and our smallest top-1/top-2 margin (how far the run is from flipping a token).
+    /// </summary>
+    private GreedyRun Greedy(TinyABuild build, string image, string run, Dictionary<string, HostTensor> cross)
+    {
+        var reference = fixture.ReferenceIds($"{image}.{run}.ids.npy");
+        var top2Ids = fixture.ReferenceIds($"{image}.{run}.top2_ids.npy");
+        var top2Values = fixture.Reference($"{image}.{run}.top2_values.npy").AsFloats();
+        var steps = top2Ids.Length / 2;
+        var ids = reference[..(reference.Length - steps)].ToList();
+        Dictionary<string, HostTensor>? previous = null;
+        double worst = 0, margin = double.PositiveInfinity;
+        for (var step = 0; step < steps; step++)
+        {
+            long[] newIds = step == 0 ? [.. ids] : [ids[^1]];
+            previous = build.Decoder.Run(DecoderInputs.Create(build.Manifest.Text, [newIds], previous, cross));
+            var logits = previous[BlipModelContract.Logits].AsFloats();
+            var (top1, top2) = TensorComparison.TopTwo(logits);
+            margin = Math.Min(margin, logits[top1] - logits[top2]);
+            worst = Math.Max(worst, Math.Max(Math.Abs(logits[top2Ids[2 * step]] - top2Values[2 * step]), Math.Abs(logits[top2Ids[(2 * step) + 1]] - top2Values[(2 * step) + 1])));
+            ids.Add(top1);
+        }
+
+        return new GreedyRun(ids.SequenceEqual(reference), worst, margin);
+    }
+
+    private readonly record struct GreedyRun(bool IdsEqual, double MaxTopTwoDifference, double MinMargin)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{(IdsEqual ? "yes" : "NO")}, {MaxTopTwoDifference:0.000E+00}, {MinMargin:F4}");
+    }
+
+    private readonly record struct ModelRow(TensorDifference Embeds, TensorDifference Logits1, TensorDifference Logits2, bool SameTopTwo, GreedyRun Unconditional, GreedyRun Prompt)
     {
         public string Describe(string weights, string image) => string.Create(CultureInfo.InvariantCulture,
-            $"| {weights} | {image} | {Embeds.Max:0.000E+00} [{Embeds.Index}] | {Logits1.Max:0.000E+00} [{Logits1.Index}] | {Logits2.Max:0.000E+00} [{Logits2.Index}] | {(SameTopTwo ? "yes" : "NO")} |");
+            $"| {weights} | {image} | {Embeds.Max:0.000E+00} [{Embeds.Index}] | {Logits1.Max:0.000E+00} [{Logits1.Index}] | {Logits2.Max:0.000E+00} [{Logits2.Index}] | {(SameTopTwo ? "yes" : "NO")} | {Unconditional} | {Prompt} |");
 
         public IEnumerable<string> Failures(string what)
         {
@@ -160,6 +196,14 @@ public sealed class TinyAFidelityReportTests(TinyAFixture fixture, ITestOutputHe
             if (!SameTopTwo)
             {
                 yield return $"{what}: top-2 ids differ from transformers";
+            }
+
+            foreach (var (run, greedy) in new[] { ("greedy_uncond", Unconditional), ("greedy_prompt", Prompt) })
+            {
+                if (!greedy.IdsEqual || greedy.MaxTopTwoDifference > TinyAParityTests.LogitsTolerance)
+                {
+                    yield return $"{what} {run}: ids equal {greedy.IdsEqual}, top-2 logits max |diff| {greedy.MaxTopTwoDifference:E3}";
+                }
             }
         }
     }
