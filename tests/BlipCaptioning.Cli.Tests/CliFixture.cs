@@ -12,6 +12,7 @@ public sealed class CliFixture : IDisposable
     {
         Root = Path.Combine(Path.GetTempPath(), "blip-cli-tests-" + Guid.NewGuid().ToString("N"));
         string tinyA = Path.Combine(FindFixtures(), "transformers-tiny-a");
+        TinyA = tinyA;
         string checkpointDirectory = Path.Combine(tinyA, "checkpoint");
         ModelDirectory = Path.Combine(Root, "model");
         BlipModelBuilder.BuildFromDirectory(checkpointDirectory, ModelDirectory);
@@ -26,6 +27,9 @@ public sealed class CliFixture : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>tests/fixtures/transformers-tiny-a: the checkpoint the model was built from, its photos and transformers' outputs.</summary>
+    public string TinyA { get; }
 
     public string ModelDirectory { get; }
 

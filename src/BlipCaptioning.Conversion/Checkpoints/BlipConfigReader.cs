@@ -23,8 +23,8 @@ public static class BlipConfigReader
     private const string CaptioningArchitecture = "BlipForConditionalGeneration";
 
     /// <summary>
-    /// Reads config.json, generation_config.json (when present) and preprocessor_config.json (when present) of
-    /// <paramref name="directory"/>.
+    /// Reads config.json, generation_config.json (when present) and preprocessor_config.json (when present; else the
+    /// "image_processor" object of transformers 5's processor_config.json, when present) of <paramref name="directory"/>.
     /// </summary>
     public static BlipModelConfig ReadDirectory(string directory)
     {
@@ -41,6 +41,11 @@ public static class BlipConfigReader
         var generationJson = File.Exists(generationPath) ? File.ReadAllText(generationPath) : null;
         var preprocessorPath = Path.Combine(directory, HubFileNames.PreprocessorConfig);
         var preprocessorJson = File.Exists(preprocessorPath) ? File.ReadAllText(preprocessorPath) : null;
+        if (preprocessorJson is null && ReadNestedImageProcessor(Path.Combine(directory, HubFileNames.ProcessorConfig)) is { } nested)
+        {
+            preprocessorPath = Path.Combine(directory, HubFileNames.ProcessorConfig) + " (image_processor)";
+            preprocessorJson = nested;
+        }
 
         var architecture = ReadArchitecture(configJson, configPath);
         var preprocessing = ReadPreprocessing(preprocessorJson, preprocessorPath);
@@ -163,6 +168,25 @@ public static class BlipConfigReader
         }
 
         return new PreprocessingSettings(size, mean, std, rescale);
+    }
+
+    /// <summary>
+    /// The "image_processor" object of a processor_config.json as JSON text (transformers 5 saves a BlipProcessor's
+    /// image settings there and writes no preprocessor_config.json); null when the file or the object is absent.
+    /// </summary>
+    private static string? ReadNestedImageProcessor(string processorConfigPath)
+    {
+        if (!File.Exists(processorConfigPath))
+        {
+            return null;
+        }
+
+        using var document = JsonFieldReader.Parse(File.ReadAllText(processorConfigPath), processorConfigPath);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.TryGetProperty("image_processor", out var imageProcessor)
+            && imageProcessor.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? imageProcessor.GetRawText()
+                : null;
     }
 
     private static int ReadSize(JsonFieldReader fields)

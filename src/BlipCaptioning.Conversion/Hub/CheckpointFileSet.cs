@@ -3,29 +3,33 @@ using BlipCaptioning.Conversion.Checkpoints;
 namespace BlipCaptioning.Conversion.Hub;
 
 /// <summary>
-/// Which files of a repo make a usable checkpoint: files that must be there, files taken when listed, and the
-/// weight files in order of preference (the first one the repo lists is fetched, no other).
+/// Which files of a repo make a usable checkpoint: files that must be there, files taken when listed, and groups of
+/// alternatives of which the first one the repo lists is fetched and no other (the weights; the image processor
+/// settings, which transformers 4 saves as preprocessor_config.json and transformers 5 as processor_config.json).
 /// </summary>
 public sealed class CheckpointFileSet
 {
-    public CheckpointFileSet(IEnumerable<string> required, IEnumerable<string> optional, IEnumerable<string> weightCandidates)
+    public CheckpointFileSet(IEnumerable<string> required, IEnumerable<string> optional, IEnumerable<IReadOnlyList<string>> alternatives)
     {
         ArgumentNullException.ThrowIfNull(required);
         ArgumentNullException.ThrowIfNull(optional);
-        ArgumentNullException.ThrowIfNull(weightCandidates);
+        ArgumentNullException.ThrowIfNull(alternatives);
         Required = [.. required];
         Optional = [.. optional];
-        WeightCandidates = [.. weightCandidates];
+        Alternatives = [.. alternatives.Select(group => (IReadOnlyList<string>)[.. group])];
     }
 
     /// <summary>
-    /// What a BLIP captioning checkpoint needs: the configs, the tokenizer files and one weights file,
-    /// model.safetensors when listed, else pytorch_model.bin. tf_model.h5 is never fetched.
+    /// What a BLIP captioning checkpoint needs: the configs, the tokenizer files, one image processor config and one
+    /// weights file, model.safetensors when listed, else pytorch_model.bin. tf_model.h5 is never fetched.
     /// </summary>
     public static CheckpointFileSet Blip { get; } = new(
-        [HubFileNames.Config, HubFileNames.PreprocessorConfig, HubFileNames.TokenizerConfig, HubFileNames.SpecialTokensMap, HubFileNames.Vocabulary],
+        [HubFileNames.Config, HubFileNames.TokenizerConfig, HubFileNames.SpecialTokensMap, HubFileNames.Vocabulary],
         ["tokenizer.json", HubFileNames.GenerationConfig],
-        [HubFileNames.Safetensors, HubFileNames.TorchBin]);
+        [
+            [HubFileNames.PreprocessorConfig, HubFileNames.ProcessorConfig],
+            [HubFileNames.Safetensors, HubFileNames.TorchBin],
+        ]);
 
     /// <summary>Files the revision must list; fetching fails, naming them, when one is missing.</summary>
     public IReadOnlyList<string> Required { get; }
@@ -33,12 +37,12 @@ public sealed class CheckpointFileSet
     /// <summary>Files fetched when the revision lists them.</summary>
     public IReadOnlyList<string> Optional { get; }
 
-    /// <summary>Weight files in order of preference: only the first one listed is fetched.</summary>
-    public IReadOnlyList<string> WeightCandidates { get; }
+    /// <summary>Groups of files in order of preference: of each group only the first one listed is fetched, and one must be listed.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Alternatives { get; }
 
     /// <summary>
-    /// The files to fetch from a revision that lists <paramref name="available"/>; a missing required file or
-    /// weights file is a <see cref="HubException"/> that names it.
+    /// The files to fetch from a revision that lists <paramref name="available"/>; a missing required file, or a
+    /// group none of whose files is listed, is a <see cref="HubException"/> that names it.
     /// </summary>
     public IReadOnlyList<string> SelectFrom(IReadOnlyCollection<string> available, string repo, string revision)
     {
@@ -51,11 +55,11 @@ public sealed class CheckpointFileSet
         }
 
         var selected = Required.Concat(Optional.Where(listed.Contains)).ToList();
-        if (WeightCandidates.Count > 0)
+        foreach (var group in Alternatives)
         {
-            var weights = WeightCandidates.FirstOrDefault(listed.Contains)
-                ?? throw new HubException($"Repo '{repo}' at revision '{revision}' has none of the weight files {string.Join(" or ", WeightCandidates)} (it lists: {string.Join(", ", available.Order(StringComparer.Ordinal))}).");
-            selected.Add(weights);
+            var choice = group.FirstOrDefault(listed.Contains)
+                ?? throw new HubException($"Repo '{repo}' at revision '{revision}' has none of {string.Join(" or ", group)} (it lists: {string.Join(", ", available.Order(StringComparer.Ordinal))}).");
+            selected.Add(choice);
         }
 
         return selected;
@@ -71,15 +75,15 @@ public sealed class CheckpointFileSet
         }
 
         var files = Required.Concat(Optional.Where(Present)).ToList();
-        if (WeightCandidates.Count > 0)
+        foreach (var group in Alternatives)
         {
-            var weights = WeightCandidates.FirstOrDefault(Present);
-            if (weights is null)
+            var choice = group.FirstOrDefault(Present);
+            if (choice is null)
             {
                 return null;
             }
 
-            files.Add(weights);
+            files.Add(choice);
         }
 
         return files;

@@ -33,12 +33,13 @@ public static class BlipModelContract
     public const string PixelValues = "pixel_values";
     public const string ImageEmbeds = "image_embeds";
 
-    // Graph B: cross-attention keys/values. image_embeds float32 [images, 577, vision_hidden]
-    //   -> cross.{i}.key / cross.{i}.value float32 [images, text_heads, 577, head_dim] for every decoder layer i.
+    // Graph B: cross-attention keys/values. image_embeds float32 [images, tokens, vision_hidden]
+    //   -> cross.{i}.key / cross.{i}.value float32 [images, text_heads, tokens, head_dim] for every decoder layer i.
+    //   tokens = num_patches + 1 (577 for 384x384 images with 16x16 patches); a symbolic dimension in the graphs.
 
     // Graph C: one decoder step.
     //   input_ids int64 [batch, seq]; past.{i}.key/value float32 [batch, text_heads, past_seq, head_dim];
-    //   cross.{i}.key/value float32 [images, text_heads, 577, head_dim] with batch = images * rows_per_image
+    //   cross.{i}.key/value float32 [images, text_heads, tokens, head_dim] with batch = images * rows_per_image
     //   (rows are grouped by image: row r uses image r / rows_per_image, so beams share one copy);
     //   -> logits float32 [batch, vocab] (last position only); present.{i}.key/value [batch, heads, past_seq + seq, head_dim].
     //   Position ids are past_seq .. past_seq + seq - 1, taken from the shape of past.0.key inside the graph.

@@ -21,12 +21,20 @@ namespace BlipCaptioning.Search;
 public sealed class BeamSearch : ISearchStrategy
 {
     private readonly GenerationSettings _settings;
+    private readonly BeamStopHeuristic _heuristic;
 
-    /// <summary>Creates a beam search.</summary>
+    /// <summary>Creates a beam search (transformers 4.46's stopping heuristic).</summary>
     /// <param name="settings">Resolved settings with 2 or more beams.</param>
     /// <exception cref="ArgumentException">The settings ask for a single beam (use <see cref="GreedySearch"/>).</exception>
     public BeamSearch(GenerationSettings settings)
+        : this(settings, BeamStopHeuristic.BestCandidate)
     {
+    }
+
+    /// <summary>Creates a beam search with the given early_stopping=false heuristic (see <see cref="BeamStopHeuristic"/>).</summary>
+    internal BeamSearch(GenerationSettings settings, BeamStopHeuristic heuristic)
+    {
+        _heuristic = heuristic;
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.NumBeams < 2)
         {
@@ -148,7 +156,8 @@ public sealed class BeamSearch : ISearchStrategy
                             $"Beam search found only {filled} of {beams} continuations that are not the end-of-sequence id; the decoder's vocabulary ({vocabulary}) is too small for {beams} beams.");
                     }
 
-                    if (hypotheses[image].IsDone(candidateScores[0], length + 1, promptLength))
+                    var bestScore = _heuristic == BeamStopHeuristic.BestCandidate ? candidateScores[0] : nextScores[firstRow];
+                    if (hypotheses[image].IsDone(bestScore, length + 1, promptLength))
                     {
                         done[image] = true;
                         remaining--;

@@ -251,4 +251,43 @@ public sealed class BlipConfigReaderTests
         Assert.Equal(new GenerationDefaults(MaxLength: 30, NumBeams: 3), config.Generation);
         Assert.Equal(384, config.Preprocessing.ImageSize);
     }
+
+    [Fact]
+    public void ReadDirectory_Transformers5ProcessorConfigOnly_ReadsItsNestedImageProcessor()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("processor_config.json"),
+            """{"image_processor": {"image_processor_type": "BlipImageProcessor", "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25], "size": {"height": 384, "width": 384}}, "processor_class": "BlipProcessor"}""");
+
+        var config = BlipConfigReader.ReadDirectory(directory.Path);
+
+        Assert.Equal([0.5f, 0.5f, 0.5f], config.Preprocessing.Mean);
+        Assert.Equal([0.25f, 0.25f, 0.25f], config.Preprocessing.Std);
+    }
+
+    [Fact]
+    public void ReadDirectory_ProcessorConfigSizeDiffers_NamesTheNestedObject()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("processor_config.json"), """{"image_processor": {"size": {"height": 224, "width": 224}}}""");
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("processor_config.json (image_processor): field 'size' is 224", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_BothProcessorFiles_PreprocessorConfigWins()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        File.WriteAllText(directory.File("preprocessor_config.json"), """{"image_mean": [0.1, 0.2, 0.3]}""");
+        File.WriteAllText(directory.File("processor_config.json"), """{"image_processor": {"image_mean": [0.5, 0.5, 0.5]}}""");
+
+        var config = BlipConfigReader.ReadDirectory(directory.Path);
+
+        Assert.Equal([0.1f, 0.2f, 0.3f], config.Preprocessing.Mean);
+    }
 }

@@ -277,11 +277,11 @@ public sealed class CheckpointFetcherTests : IDisposable
     public async Task FetchAsync_RequiredFileNotListed_ThrowsNamingItBeforeDownloading()
     {
         var repo = FakeCheckpoint.AddBlipRepo(_hub.Server);
-        repo.Files.Remove("preprocessor_config.json");
+        repo.Files.Remove("tokenizer_config.json");
 
         var error = await Assert.ThrowsAsync<HubException>(() => _hub.FetchAsync());
 
-        Assert.Contains("has no preprocessor_config.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has no tokenizer_config.json", error.Message, StringComparison.Ordinal);
         Assert.Empty(_hub.Server.FileRequests);
     }
 

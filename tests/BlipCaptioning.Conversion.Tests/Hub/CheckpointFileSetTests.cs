@@ -36,4 +36,23 @@ public sealed class CheckpointFileSetTests
 
         Assert.Contains("has no vocab.txt", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SelectFrom_TransformersFiveListingWithProcessorConfig_TakesProcessorConfigInstead()
+    {
+        var selected = CheckpointFileSet.Blip.SelectFrom(
+            [.. RealMainBranch.Where(f => f != "preprocessor_config.json"), "processor_config.json"], "o/n", "main");
+
+        Assert.Contains("processor_config.json", selected);
+        Assert.DoesNotContain("preprocessor_config.json", selected);
+    }
+
+    [Fact]
+    public void SelectFrom_NoImageProcessorConfig_ThrowsNamingBothNames()
+    {
+        var error = Assert.Throws<HubException>(() => CheckpointFileSet.Blip.SelectFrom(
+            [.. RealMainBranch.Where(f => f != "preprocessor_config.json")], "o/n", "main"));
+
+        Assert.Contains("has none of preprocessor_config.json or processor_config.json", error.Message, StringComparison.Ordinal);
+    }
 }

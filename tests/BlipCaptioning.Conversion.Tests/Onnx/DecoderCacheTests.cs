@@ -7,7 +7,8 @@ namespace BlipCaptioning.Conversion.Tests.Onnx;
 /// The decoder's key/value cache and its sharing of cross keys/values between rows of the same image change no
 /// numbers: cached steps equal full recomputation, and batched rows equal rows decoded alone.
 /// </summary>
-public sealed class DecoderCacheTests(TinyAFixture fixture, ITestOutputHelper output) : IClassFixture<TinyAFixture>
+[Collection(TinyADefinition.Name)]
+public sealed class DecoderCacheTests(TinyAFixture fixture, ITestOutputHelper output)
 {
     private const double Tolerance = 1e-4;
 
@@ -110,30 +111,34 @@ public sealed class DecoderCacheTests(TinyAFixture fixture, ITestOutputHelper ou
         output.WriteLine($"2 images x 3 rows, 2 steps: max |diff| batched vs alone = {worst:E3}");
     }
 
-    [Fact]
-    public void Decoder_TwoImagesGreedyAsOneBatch_ReproducesTransformersBatchIds()
+    [Theory]
+    [MemberData(nameof(TinyAFixture.WeightsFiles), MemberType = typeof(TinyAFixture))]
+    public void Decoder_TwoImagesGreedyAsOneBatch_ReproducesTransformersBatchIdsAndTheSingleRuns(string weights)
     {
+        string[] images = ["astronaut", "chelsea"];
+        var build = fixture.Build(weights);
         var reference = NpyReader.ReadInt64s(Path.Combine(fixture.Root, "reference", "batch.greedy_uncond.ids.npy"));
         var rows = (int)reference.Shape[0];
         var length = (int)reference.Shape[1];
-        var embeds = fixture.Vision.Run(new Dictionary<string, HostTensor>
-        {
-            [BlipModelContract.PixelValues] = Stack([fixture.PixelValues("astronaut"), fixture.PixelValues("chelsea")]),
-        })[BlipModelContract.ImageEmbeds];
-        var cross = CrossFor(embeds);
+        Assert.Equal(images.Length, rows);
+        var cross = build.CrossFor(build.ImageEmbeds(Stack([.. images.Select(fixture.PixelValues)])));
 
         var ids = Enumerable.Range(0, rows).Select(_ => new List<long> { BlipModelContract.DecoderStartTokenId }).ToArray();
         Dictionary<string, HostTensor>? previous = null;
         while (ids[0].Count < length)
         {
-            previous = fixture.Decoder.Run(DecoderInputs.Create(Text, [.. ids.Select(row => new[] { row[^1] })], previous, cross));
+            previous = build.Decoder.Run(DecoderInputs.Create(build.Manifest.Text, [.. ids.Select(row => new[] { row[^1] })], previous, cross));
             for (var row = 0; row < rows; row++)
             {
                 ids[row].Add(TensorComparison.TopTwo(Row(previous[BlipModelContract.Logits], row)).Top1);
             }
         }
 
-        Assert.Equal(reference.AsInt64s(), ids.SelectMany(row => row));
+        for (var row = 0; row < rows; row++)
+        {
+            IdSequences.AssertEqual(reference.AsInt64s().AsSpan(row * length, length).ToArray(), ids[row], $"batch row {row} ({images[row]}) greedy_uncond ids (from {weights})");
+            IdSequences.AssertEqual(fixture.ReferenceIds($"{images[row]}.greedy_uncond.ids.npy"), ids[row], $"batch row {row} ({images[row]}) vs its single-image run (from {weights})");
+        }
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Building;
 using BlipCaptioning.Inference;
@@ -8,8 +7,10 @@ using BlipCaptioning.Inference;
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
 /// <summary>
-/// tests/fixtures/transformers-tiny-a built once into a model folder, with its three graphs open in ONNX Runtime,
-/// and the reference pixel values rebuilt from PIL's resize.
+/// tests/fixtures/transformers-tiny-a built twice, once per test run (a collection fixture): from a checkpoint folder
+/// that holds only model.safetensors and from one that holds only pytorch_model.bin; and the reference pixel values
+/// rebuilt from PIL's resize. The members without a build name (<see cref="ModelDirectory"/>, <see cref="Vision"/>, …)
+/// are the model.safetensors build.
 /// </summary>
 public sealed class TinyAFixture : IDisposable
 {
@@ -18,13 +19,9 @@ public sealed class TinyAFixture : IDisposable
     public TinyAFixture()
     {
         Root = Path.Combine(FindFixtures(), "transformers-tiny-a");
-        var checkpointDirectory = Path.Combine(Root, "checkpoint");
-        Checkpoint = CheckpointLoader.Load(checkpointDirectory);
-        ModelDirectory = _temp.Combine("tiny-a");
-        Manifest = BlipModelBuilder.Build(Checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
-        Vision = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.VisionEncoderFileName));
-        CrossAttention = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.CrossAttentionFileName));
-        Decoder = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.TextDecoderFileName));
+        string checkpoint = Path.Combine(Root, "checkpoint");
+        SafetensorsBuild = TinyABuild.Create(checkpoint, HubFileNames.Safetensors, _temp.Combine("from-safetensors"));
+        TorchBinBuild = TinyABuild.Create(checkpoint, HubFileNames.TorchBin, _temp.Combine("from-pytorch-bin"));
         using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "reference", "index.json")));
         PixelSha256 = index.RootElement.GetProperty("pixel_stats").EnumerateObject()
             .ToDictionary(image => Path.GetFileNameWithoutExtension(image.Name), image => image.Value.GetProperty("sha256_of_float32_le_bytes").GetString()!);
@@ -32,26 +29,85 @@ public sealed class TinyAFixture : IDisposable
 
     public static TheoryData<string> Images => new("astronaut", "chelsea", "coffee", "rocket");
 
+    /// <summary>The two weights files of the checkpoint, one build each.</summary>
+    public static TheoryData<string> WeightsFiles => new(HubFileNames.Safetensors, HubFileNames.TorchBin);
+
+    /// <summary>Every (weights file, image) pair.</summary>
+    public static TheoryData<string, string> BuildsAndImages()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string weights in new[] { HubFileNames.Safetensors, HubFileNames.TorchBin })
+        {
+            foreach (string image in new[] { "astronaut", "chelsea", "coffee", "rocket" })
+            {
+                data.Add(weights, image);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Every (weights file, image, greedy run) triple; the runs are "greedy_uncond" and "greedy_prompt".</summary>
+    public static TheoryData<string, string, string> BuildsImagesAndRuns()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (string weights in new[] { HubFileNames.Safetensors, HubFileNames.TorchBin })
+        {
+            foreach (string image in new[] { "astronaut", "chelsea", "coffee", "rocket" })
+            {
+                data.Add(weights, image, "greedy_uncond");
+                data.Add(weights, image, "greedy_prompt");
+            }
+        }
+
+        return data;
+    }
+
     public string Root { get; }
 
-    public BlipCheckpoint Checkpoint { get; }
+    /// <summary>The model built from the checkpoint folder with only model.safetensors.</summary>
+    public TinyABuild SafetensorsBuild { get; }
 
-    public string ModelDirectory { get; }
+    /// <summary>The model built from the checkpoint folder with only pytorch_model.bin.</summary>
+    public TinyABuild TorchBinBuild { get; }
 
-    public BlipModelManifest Manifest { get; }
+    public BlipCheckpoint Checkpoint => SafetensorsBuild.Checkpoint;
 
-    internal GraphSession Vision { get; }
+    public string ModelDirectory => SafetensorsBuild.ModelDirectory;
 
-    internal GraphSession CrossAttention { get; }
+    public BlipModelManifest Manifest => SafetensorsBuild.Manifest;
 
-    internal GraphSession Decoder { get; }
+    internal GraphSession Vision => SafetensorsBuild.Vision;
+
+    internal GraphSession CrossAttention => SafetensorsBuild.CrossAttention;
+
+    internal GraphSession Decoder => SafetensorsBuild.Decoder;
 
     /// <summary>SHA-256 of each image's reference float32 pixel tensor, from reference/index.json.</summary>
     public IReadOnlyDictionary<string, string> PixelSha256 { get; }
 
+    /// <summary>The build made from <paramref name="weightsFile"/> (model.safetensors or pytorch_model.bin).</summary>
+    public TinyABuild Build(string weightsFile) => weightsFile switch
+    {
+        HubFileNames.Safetensors => SafetensorsBuild,
+        HubFileNames.TorchBin => TorchBinBuild,
+        _ => throw new ArgumentException($"No build from {weightsFile}", nameof(weightsFile)),
+    };
+
     internal HostTensor Reference(string file) => NpyReader.ReadFloats(Path.Combine(Root, "reference", file));
 
     internal long[] ReferenceIds(string file) => NpyReader.ReadInt64s(Path.Combine(Root, "reference", file)).AsInt64s();
+
+    /// <summary>PIL's resize of an image: uint8 [384, 384, 3], HWC, RGB (pil-resized/*.resized.npy).</summary>
+    internal byte[] PilResized(string image)
+    {
+        var (bytes, shape) = NpyReader.ReadBytes(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        Assert.Equal([384, 384, 3], shape);
+        return bytes;
+    }
+
+    /// <summary>The path of an input photo (images/astronaut.png, …, images/rocket.jpg).</summary>
+    public string ImagePath(string image) => Directory.EnumerateFiles(Path.Combine(Root, "images"), image + ".*").Single();
 
     /// <summary>
     /// The reference pixel_values [1, 3, S, S]: PIL's resized uint8 HWC image × float32(1/255), then (x − mean) / std,
@@ -84,9 +140,8 @@ public sealed class TinyAFixture : IDisposable
 
     public void Dispose()
     {
-        Vision.Dispose();
-        CrossAttention.Dispose();
-        Decoder.Dispose();
+        SafetensorsBuild.Dispose();
+        TorchBinBuild.Dispose();
         _temp.Dispose();
     }
 
