@@ -36,7 +36,7 @@ internal sealed record QuantizationPlan(LinearFormat Vision, LinearFormat CrossA
 
     /// <summary>What <see cref="ModelPrecision.Int8"/> builds.</summary>
     public static QuantizationPlan Int8 { get; } = new(LinearFormat.DynamicPerRow, LinearFormat.DynamicPerRow, LinearFormat.Blockwise,
-        QuantizedEmbeddings: true, BlockSize: 32, FusedAttention: true);
+        QuantizedEmbeddings: true, BlockSize: 128, FusedAttention: true);
 
     public static QuantizationPlan For(ModelPrecision precision) => precision switch
     {

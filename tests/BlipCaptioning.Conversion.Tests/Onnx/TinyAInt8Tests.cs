@@ -22,14 +22,14 @@ public sealed class TinyAInt8Tests(TinyAInt8Fixture fixture, ITestOutputHelper o
     /// </summary>
     private const double EmbedsTolerance = 0.2;
 
-    /// <summary>Measured: at most 0.93 over all 140 steps of the 8 reference runs, where the logits span about ±25.</summary>
+    /// <summary>Measured: at most 0.85 over all 140 steps of the 8 reference runs, where the logits span about ±25.</summary>
     private const double LogitsTolerance = 2.0;
 
-    /// <summary>Measured: 138 of 140 steps (98.6%) pick fp32's token when fed fp32's (= transformers') ids.</summary>
+    /// <summary>Measured: 134 of 140 steps (95.7%) pick fp32's token when fed fp32's (= transformers') ids.</summary>
     private const double TeacherForcedTop1Floor = 0.90;
 
     /// <summary>
-    /// Measured: 119 of 140 generated ids (85.0%) equal transformers' at their position, 6 of the 8 runs entirely; one
+    /// Measured: 108 of 140 generated ids (77.1%) equal transformers' at their position, 3 of the 8 runs entirely; one
     /// differing id changes every later one, so a single early flip costs a whole suffix.
     /// </summary>
     private const double GreedyAgreementFloor = 0.70;

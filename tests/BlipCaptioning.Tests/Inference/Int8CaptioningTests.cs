@@ -13,11 +13,11 @@ namespace BlipCaptioning.Tests.Inference;
 public sealed class Int8CaptioningTests(Int8CaptioningTests.Models models, ITestOutputHelper output) : IClassFixture<Int8CaptioningTests.Models>
 {
     /// <summary>
-    /// Measured on the 12 images: 137 of 228 generated ids (60.1%) equal fp32's at their position, 2 of 12 captions
-    /// identical; fed fp32's ids, int8 picks fp32's next id at 211 of 228 steps (92.5%). A random 32-wide decoder
-    /// amplifies small changes: rounding only its weights to 8 bits (arithmetic in float32) already gives 64%, while
-    /// float32 rounding differences alone (another ONNX Runtime optimisation level) give 100%. So this floor guards
-    /// against int8 getting worse; it does not measure caption quality (docs/int8.md: check real weights).
+    /// Measured on the 12 images: 157 of 228 generated ids (68.9%) equal fp32's at their position, 4 of 12 captions
+    /// identical. A random 32-wide decoder amplifies small changes: rounding only its weights to 8 bits (arithmetic in
+    /// float32) already gives about 65%, while float32 rounding differences alone (another ONNX Runtime optimisation
+    /// level) give 100%. So this floor guards against int8 getting worse; it does not measure caption quality
+    /// (docs/int8.md: check real weights).
     /// </summary>
     private const double RandomTinyAgreementFloor = 0.45;
 
@@ -67,8 +67,9 @@ public sealed class Int8CaptioningTests(Int8CaptioningTests.Models models, ITest
             streams.ForEach(s => s.Dispose());
         }
 
+        // Rows are quantized one by one, so batching changes no token; the scores agree up to float32 summation order.
         Assert.Equal(single.Select(c => c.TokenIds), batch.Select(c => c.TokenIds));
-        Assert.Equal(single.Select(c => c.Score), batch.Select(c => c.Score));
+        Assert.All(single.Zip(batch), pair => Assert.Equal(pair.First.Score, pair.Second.Score, 1e-5));
     }
 
     [Fact]
