@@ -177,9 +177,15 @@ internal static class TextDecoderGraph
         (string Key, string Value) past, string mask, int layer)
     {
         var d = text.HiddenSize;
-        var q = weights.Linear(g, x, prefix + "attention.self.query", d, d);
-        var k = weights.Linear(g, x, prefix + "attention.self.key", d, d);
-        var v = weights.Linear(g, x, prefix + "attention.self.value", d, d);
+        // One projection for query, key and value (their weights stacked [3d, d]): a third of the nodes for the same
+        // arithmetic, each output feature quantized on its own as before.
+        string[] parts = ["query", "key", "value"];
+        var weight = parts.SelectMany(part => weights.Get($"{prefix}attention.self.{part}.weight", d, d)).ToArray();
+        var bias = g.Initializer(prefix + "attention.self.qkv.bias",
+            OnnxTensorData.Floats([.. parts.SelectMany(part => weights.Get($"{prefix}attention.self.{part}.bias", d))], 3 * d));
+        var qkv = weights.Project(g, x, prefix + "attention.self.qkv.weight", weight, d, 3 * d, bias);
+        var split = g.Node("Split", [qkv, g.Int64s(d, d, d)], 3, [OnnxAttribute.Int("axis", -1)]);
+        var (q, k, v) = (split[0], split[1], split[2]);
         var outputs = g.Node("MultiHeadAttention", [q, k, v, string.Empty, string.Empty, mask, past.Key, past.Value], 3,
             [OnnxAttribute.Int("num_heads", text.Heads)],
             [null, BlipModelContract.PresentKey(layer), BlipModelContract.PresentValue(layer)], OnnxDomains.Microsoft);
