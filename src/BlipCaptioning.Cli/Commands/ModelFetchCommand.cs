@@ -43,7 +43,7 @@ internal static class ModelFetchCommand
         };
         var precision = new Option<string>("--precision")
         {
-            Description = "Weight precision of the built graphs: fp32 (token-for-token the same captions as transformers) or int8 (about a quarter of the size and 2-3x faster on CPU; captions close to fp32's but not always equal).",
+            Description = "Weight precision of the built graphs: fp32 (token-for-token the same captions as transformers) or int8 (about a quarter of the size and about 2x faster on CPU; captions close to fp32's but not always equal).",
             DefaultValueFactory = _ => "fp32",
         };
         precision.AcceptOnlyFromAmong(AvailablePrecisions);

@@ -39,8 +39,8 @@ public static class BlipModelBuilder
     /// <param name="outputDirectory">The model folder to write.</param>
     /// <param name="precision">
     /// <see cref="ModelPrecision.Fp32"/> (token-exact with transformers) or <see cref="ModelPrecision.Int8"/> (8-bit
-    /// weights and int8 arithmetic in the Linear layers; about a quarter of the size and several times faster on CPU,
-    /// captions close to but not always equal to fp32's; models/README.md says exactly what is quantized).
+    /// weights and int8 arithmetic in the Linear layers; about a quarter of the size and about twice as fast on CPU,
+    /// captions close to but not always equal to fp32's; docs/int8.md says exactly what is quantized).
     /// </param>
     /// <param name="assetsDirectory">
     /// A checkpoint folder whose vocab.txt, tokenizer_config.json, special_tokens_map.json and preprocessor_config.json
