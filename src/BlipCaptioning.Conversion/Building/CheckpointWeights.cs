@@ -50,31 +50,33 @@ internal sealed class CheckpointWeights(BlipCheckpoint checkpoint, LinearFormat 
     /// in this instance's <see cref="LinearFormat"/>.
     /// </summary>
     public string Linear(OnnxGraphBuilder g, string x, string prefix, int inFeatures, int outFeatures) =>
-        Project(g, x, prefix + ".weight", Get(prefix + ".weight", outFeatures, inFeatures), inFeatures, outFeatures, Tensor(g, prefix + ".bias", outFeatures));
+        Project(g, x, prefix + ".weight", Get(prefix + ".weight", outFeatures, inFeatures), inFeatures, outFeatures, () => Tensor(g, prefix + ".bias", outFeatures));
 
     /// <summary>
     /// x·Wᵀ + bias for a torch-layout weight [out, in] given by value, in this instance's <see cref="LinearFormat"/>;
-    /// the result is named <paramref name="output"/> when given.
+    /// the result is named <paramref name="output"/> when given. <paramref name="addBias"/> adds the bias initializer
+    /// (after the weight's, so that fp32 graphs keep their initializer order) and returns its name.
     /// </summary>
-    public string Project(OnnxGraphBuilder g, string x, string weightName, float[] weight, int inFeatures, int outFeatures, string bias, string? output = null)
+    public string Project(OnnxGraphBuilder g, string x, string weightName, float[] weight, int inFeatures, int outFeatures, Func<string> addBias, string? output = null)
     {
+        ArgumentNullException.ThrowIfNull(addBias);
         switch (linearFormat)
         {
             case LinearFormat.Float32:
                 // MatMul with the pre-transposed weight, then Add the bias.
                 var transposed = g.Initializer(weightName, OnnxTensorData.TransposedMatrix(weight, outFeatures, inFeatures));
-                return g.Add(g.MatMul(x, transposed), bias, output);
+                return g.Add(g.MatMul(x, transposed), addBias(), output);
 
             case LinearFormat.DynamicPerRow:
                 {
                     var (values, scales) = WeightQuantizer.PerOutputFeature(weight, outFeatures, inFeatures);
                     var w = g.Initializer(weightName + "_int8", OnnxTensorData.Int8s(values, inFeatures, outFeatures));
                     var s = g.Initializer(weightName + "_scale", OnnxTensorData.Floats(scales, outFeatures));
-                    return PerRowInt8MatMul(g, x, w, s, inFeatures, outFeatures, bias, output);
+                    return PerRowInt8MatMul(g, x, w, s, inFeatures, outFeatures, addBias(), output);
                 }
 
             case LinearFormat.Blockwise:
-                return MatMulNBits(g, x, AddBlockwise(g, weightName, weight, outFeatures, inFeatures), bias, output);
+                return MatMulNBits(g, x, AddBlockwise(g, weightName, weight, outFeatures, inFeatures), addBias(), output);
 
             default:
                 throw new InvalidOperationException($"Unknown linear format {linearFormat}.");

@@ -21,7 +21,13 @@ internal enum LinearFormat
     Blockwise,
 }
 
-/// <summary>The <see cref="LinearFormat"/> of each graph, and the block size of the blockwise formats.</summary>
+/// <summary>How each graph is written for a <see cref="ModelPrecision"/>: its <see cref="LinearFormat"/>, the block size, fused attention.</summary>
+/// <remarks>
+/// <see cref="Int8"/>'s choices and the measurements behind them are in docs/int8.md: per-row int8 GEMMs where the
+/// inputs are large (577 tokens per image) and batches must not influence each other; blockwise 8-bit weights in the
+/// memory-bound decoder, block 128 (ONNX Runtime's quantizer default; faster than 32 at about the same agreement);
+/// MultiHeadAttention because ONNX Runtime does not fuse the attention pattern itself.
+/// </remarks>
 /// <param name="Vision">The vision encoder's Linear layers.</param>
 /// <param name="CrossAttention">The cross-attention key/value projections.</param>
 /// <param name="Decoder">The text decoder's Linear layers and its LM head's output projection.</param>

@@ -105,14 +105,14 @@ internal static class TextDecoderGraph
         var transformed = g.Gelu(weights.Linear(g, last, Prefix + "cls.predictions.transform.dense", d, d));
         transformed = weights.LayerNorm(g, transformed, Prefix + "cls.predictions.transform.LayerNorm", d, text.LayerNormEps);
         var biasName = weights.Contains(Prefix + "cls.predictions.bias") ? Prefix + "cls.predictions.bias" : Prefix + "cls.predictions.decoder.bias";
-        var bias = weights.Tensor(g, biasName, text.VocabSize);
+        string AddBias() => weights.Tensor(g, biasName, text.VocabSize);
         if (tied && quantizedTable is not null && weights.LinearFormat == LinearFormat.Blockwise)
         {
-            CheckpointWeights.MatMulNBits(g, transformed, quantizedTable, bias, BlipModelContract.Logits);
+            CheckpointWeights.MatMulNBits(g, transformed, quantizedTable, AddBias(), BlipModelContract.Logits);
         }
         else
         {
-            weights.Project(g, transformed, Prefix + "cls.predictions.decoder.weight", projection, d, text.VocabSize, bias, BlipModelContract.Logits);
+            weights.Project(g, transformed, Prefix + "cls.predictions.decoder.weight", projection, d, text.VocabSize, AddBias, BlipModelContract.Logits);
         }
 
         return g;
@@ -181,9 +181,9 @@ internal static class TextDecoderGraph
         // arithmetic, each output feature quantized on its own as before.
         string[] parts = ["query", "key", "value"];
         var weight = parts.SelectMany(part => weights.Get($"{prefix}attention.self.{part}.weight", d, d)).ToArray();
-        var bias = g.Initializer(prefix + "attention.self.qkv.bias",
-            OnnxTensorData.Floats([.. parts.SelectMany(part => weights.Get($"{prefix}attention.self.{part}.bias", d))], 3 * d));
-        var qkv = weights.Project(g, x, prefix + "attention.self.qkv.weight", weight, d, 3 * d, bias);
+        var bias = parts.SelectMany(part => weights.Get($"{prefix}attention.self.{part}.bias", d)).ToArray();
+        var qkv = weights.Project(g, x, prefix + "attention.self.qkv.weight", weight, d, 3 * d,
+            () => g.Initializer(prefix + "attention.self.qkv.bias", OnnxTensorData.Floats(bias, 3 * d)));
         var split = g.Node("Split", [qkv, g.Int64s(d, d, d)], 3, [OnnxAttribute.Int("axis", -1)]);
         var (q, k, v) = (split[0], split[1], split[2]);
         var outputs = g.Node("MultiHeadAttention", [q, k, v, string.Empty, string.Empty, mask, past.Key, past.Value], 3,

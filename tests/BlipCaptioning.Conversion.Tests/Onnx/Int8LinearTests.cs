@@ -97,7 +97,7 @@ public sealed class Int8LinearTests(ITestOutputHelper output) : IDisposable
             ? g.Input("x", OnnxElementType.Float32, "batch", "seq", InFeatures)
             : g.Input("x", OnnxElementType.Float32, "rows", InFeatures);
         var b = g.Initializer("b", OnnxTensorData.Floats(bias, OutFeatures));
-        weights.Project(g, x, "w", weight, InFeatures, OutFeatures, b, "y");
+        weights.Project(g, x, "w", weight, InFeatures, OutFeatures, () => b, "y");
         if (x3d)
         {
             g.Output("y", OnnxElementType.Float32, "batch", "seq", OutFeatures);
