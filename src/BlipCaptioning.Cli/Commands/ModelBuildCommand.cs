@@ -22,7 +22,7 @@ internal static class ModelBuildCommand
         };
         var precision = new Option<string>("--precision")
         {
-            Description = "Weight precision of the graphs: fp32 (token-exact with transformers).",
+            Description = "Weight precision of the graphs: fp32 (token-exact with transformers) or int8 (8-bit weights and int8 arithmetic: about a quarter of the size and about 2x faster on CPU; captions close to fp32's but not always equal).",
             DefaultValueFactory = _ => "fp32",
         };
         precision.AcceptOnlyFromAmong("fp32", "int8");

@@ -46,6 +46,6 @@ internal static class ModelBuildReport
     {
         "fp32" => ModelPrecision.Fp32,
         "int8" => ModelPrecision.Int8,
-        _ => throw new ArgumentException($"--precision '{value}' is not known; use fp32 (or int8 where available)."),
+        _ => throw new ArgumentException($"--precision '{value}' is not known; use fp32 or int8."),
     };
 }

@@ -14,7 +14,7 @@ internal static class ModelFetchCommand
     public const string DefaultOutputDirectory = "models/blip-image-captioning-base";
 
     /// <summary>The precisions BlipModelBuilder can write today, checked before anything is downloaded.</summary>
-    private static readonly string[] AvailablePrecisions = ["fp32"];
+    private static readonly string[] AvailablePrecisions = ["fp32", "int8"];
 
     public static Command Create()
     {
@@ -43,7 +43,7 @@ internal static class ModelFetchCommand
         };
         var precision = new Option<string>("--precision")
         {
-            Description = "Weight precision of the built graphs: fp32 (token-for-token the same captions as transformers).",
+            Description = "Weight precision of the built graphs: fp32 (token-for-token the same captions as transformers) or int8 (about a quarter of the size and about 2x faster on CPU; captions close to fp32's but not always equal).",
             DefaultValueFactory = _ => "fp32",
         };
         precision.AcceptOnlyFromAmong(AvailablePrecisions);

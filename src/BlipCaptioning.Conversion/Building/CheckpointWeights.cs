@@ -6,10 +6,15 @@ namespace BlipCaptioning.Conversion.Building;
 
 /// <summary>
 /// Takes weights out of a checkpoint by their transformers names, checks their shapes against the architecture,
-/// and adds them to a graph as initializers.
+/// and adds them to a graph as initializers; Linear layers are written in <paramref name="linearFormat"/>.
 /// </summary>
-internal sealed class CheckpointWeights(BlipCheckpoint checkpoint)
+internal sealed class CheckpointWeights(BlipCheckpoint checkpoint, LinearFormat linearFormat = LinearFormat.Float32, int blockSize = 32)
 {
+    /// <summary>The largest |x| a row of activations is quantized as if it had: all-zero rows get a finite scale.</summary>
+    private const float SmallestRowMaximum = 1e-12f;
+
+    public LinearFormat LinearFormat => linearFormat;
+
     public bool Contains(string name) => checkpoint.Weights.ContainsKey(name);
 
     /// <summary>The weight's values after checking that its torch shape is exactly <paramref name="shape"/>.</summary>
@@ -41,17 +46,95 @@ internal sealed class CheckpointWeights(BlipCheckpoint checkpoint)
         g.Initializer(name, OnnxTensorData.Floats(Get(name, shape), [.. shape.Select(dim => (long)dim)]));
 
     /// <summary>
-    /// A torch Linear <c>{prefix}.weight</c> [out, in] and <c>{prefix}.bias</c> [out] applied to the last axis of x:
-    /// MatMul with the pre-transposed weight, then Add the bias.
+    /// A torch Linear <c>{prefix}.weight</c> [out, in] and <c>{prefix}.bias</c> [out] applied to the last axis of x,
+    /// in this instance's <see cref="LinearFormat"/>.
     /// </summary>
-    public string Linear(OnnxGraphBuilder g, string x, string prefix, int inFeatures, int outFeatures)
+    public string Linear(OnnxGraphBuilder g, string x, string prefix, int inFeatures, int outFeatures) =>
+        Project(g, x, prefix + ".weight", Get(prefix + ".weight", outFeatures, inFeatures), inFeatures, outFeatures, () => Tensor(g, prefix + ".bias", outFeatures));
+
+    /// <summary>
+    /// x·Wᵀ + bias for a torch-layout weight [out, in] given by value, in this instance's <see cref="LinearFormat"/>;
+    /// the result is named <paramref name="output"/> when given. <paramref name="addBias"/> adds the bias initializer
+    /// (after the weight's, so that fp32 graphs keep their initializer order) and returns its name.
+    /// </summary>
+    public string Project(OnnxGraphBuilder g, string x, string weightName, float[] weight, int inFeatures, int outFeatures, Func<string> addBias, string? output = null)
     {
-        var weight = g.Initializer(prefix + ".weight", OnnxTensorData.TransposedMatrix(Get(prefix + ".weight", outFeatures, inFeatures), outFeatures, inFeatures));
-        var bias = Tensor(g, prefix + ".bias", outFeatures);
-        return g.Add(g.MatMul(x, weight), bias);
+        ArgumentNullException.ThrowIfNull(addBias);
+        switch (linearFormat)
+        {
+            case LinearFormat.Float32:
+                // MatMul with the pre-transposed weight, then Add the bias.
+                var transposed = g.Initializer(weightName, OnnxTensorData.TransposedMatrix(weight, outFeatures, inFeatures));
+                return g.Add(g.MatMul(x, transposed), addBias(), output);
+
+            case LinearFormat.DynamicPerRow:
+                {
+                    var (values, scales) = WeightQuantizer.PerOutputFeature(weight, outFeatures, inFeatures);
+                    var w = g.Initializer(weightName + "_int8", OnnxTensorData.Int8s(values, inFeatures, outFeatures));
+                    var s = g.Initializer(weightName + "_scale", OnnxTensorData.Floats(scales, outFeatures));
+                    return PerRowInt8MatMul(g, x, w, s, inFeatures, outFeatures, addBias(), output);
+                }
+
+            case LinearFormat.Blockwise:
+                return MatMulNBits(g, x, AddBlockwise(g, weightName, weight, outFeatures, inFeatures), addBias(), output);
+
+            default:
+                throw new InvalidOperationException($"Unknown linear format {linearFormat}.");
+        }
     }
+
+    /// <summary>Adds a row-major matrix [rows, cols] as blockwise 8-bit codes and scales (see <see cref="WeightQuantizer.Blockwise"/>).</summary>
+    public BlockwiseMatrix AddBlockwise(OnnxGraphBuilder g, string name, float[] matrix, int rows, int cols)
+    {
+        var (codes, scales) = WeightQuantizer.Blockwise(matrix, rows, cols, blockSize);
+        var blocks = WeightQuantizer.BlockCount(cols, blockSize);
+        return new BlockwiseMatrix(
+            g.Initializer(name + "_q8", OnnxTensorData.UInt8s(codes, rows, blocks, blockSize)),
+            g.Initializer(name + "_scale", OnnxTensorData.Floats(scales, rows, blocks)),
+            rows, cols, blockSize);
+    }
+
+    /// <summary>x·Wᵀ + bias with ONNX Runtime's MatMulNBits (8 bits; int8 arithmetic, x quantized per row and block).</summary>
+    public static string MatMulNBits(OnnxGraphBuilder g, string x, BlockwiseMatrix weight, string bias, string? output = null) =>
+        g.Node("MatMulNBits", [x, weight.Codes, weight.Scales, string.Empty, string.Empty, bias],
+            [
+                OnnxAttribute.Int("K", weight.Columns), OnnxAttribute.Int("N", weight.Rows), OnnxAttribute.Int("bits", 8),
+                OnnxAttribute.Int("block_size", weight.BlockSize), OnnxAttribute.Int("accuracy_level", 4),
+            ],
+            output, OnnxDomains.Microsoft);
 
     /// <summary>LayerNormalization over the last axis with <c>{prefix}.weight</c> and <c>{prefix}.bias</c>.</summary>
     public string LayerNorm(OnnxGraphBuilder g, string x, string prefix, int width, double epsilon, string? output = null) =>
         g.LayerNorm(x, Tensor(g, prefix + ".weight", width), Tensor(g, prefix + ".bias", width), epsilon, output);
+
+    /// <summary>
+    /// x [..., in] · W [in, out] (int8, per-column scales) + bias with every row of x quantized on its own:
+    /// scale = max|row| / 127 and codes = QuantizeLinear(row, scale, zero point 128) as uint8; then ONNX Runtime's
+    /// MatMulIntegerToFloat gives (codes − 128)·W × column scale in float32, which times the row scale plus the bias is y.
+    /// </summary>
+    /// <remarks>
+    /// MatMulIntegerToFloat takes one scale for all of x, so the per-row scale is applied after it; measured on the
+    /// base vision encoder's shapes this costs about 5-10% over a single scale for the whole tensor (DynamicQuantizeMatMul),
+    /// and 10-15% less than the same arithmetic in standard operators (MatMulInteger, Cast, Mul).
+    /// </remarks>
+    private static string PerRowInt8MatMul(OnnxGraphBuilder g, string x, string weight, string weightScales, int inFeatures, int outFeatures, string bias, string? output)
+    {
+        var rows = g.Reshape(x, -1, inFeatures);                                                     // [M, in]
+        var rowMax = g.Node("ReduceMax", [g.Node("Abs", [rows])], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 0)]);
+        var rowScale = g.Div(g.Node("Max", [rowMax, g.FloatScalar(SmallestRowMaximum)]), g.FloatScalar(WeightQuantizer.Int8Limit)); // [M]
+        var zeroPoint = g.Initializer("row_zero_point", OnnxTensorData.UInt8s([(byte)WeightQuantizer.BlockwiseZeroPoint], 1));
+        var zeroPoints = g.Node("Expand", [zeroPoint, g.ShapeOf(rowScale)]);                          // [M] of 128
+        var codes = g.Node("QuantizeLinear", [rows, rowScale, zeroPoints], [OnnxAttribute.Int("axis", 0)]);
+        var scalarZeroPoint = g.Initializer("row_zero_point_scalar", OnnxTensorData.UInt8s([(byte)WeightQuantizer.BlockwiseZeroPoint]));
+        var products = g.Node("MatMulIntegerToFloat", [codes, weight, g.FloatScalar(1f), weightScales, scalarZeroPoint], domain: OnnxDomains.Microsoft);
+        var y = g.Add(g.Mul(products, g.Unsqueeze(rowScale, 1)), bias);                             // [M, out]
+        var shape = g.Concat(0, [g.ShapeOf(x, 0, -1), g.Int64s(outFeatures)]);
+        return g.Node("Reshape", [y, shape], output: output);
+    }
+}
+
+/// <summary>A matrix [rows, cols] stored as 8-bit codes [rows, blocks, blockSize] (zero point 128) and scales [rows, blocks].</summary>
+internal sealed record BlockwiseMatrix(string Codes, string Scales, int Rows, int Columns, int BlockSize)
+{
+    public int Blocks => WeightQuantizer.BlockCount(Columns, BlockSize);
 }

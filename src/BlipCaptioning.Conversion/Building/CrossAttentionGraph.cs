@@ -11,10 +11,10 @@ namespace BlipCaptioning.Conversion.Building;
 /// </summary>
 internal static class CrossAttentionGraph
 {
-    public static OnnxGraphBuilder Create(BlipCheckpoint checkpoint)
+    public static OnnxGraphBuilder Create(BlipCheckpoint checkpoint, QuantizationPlan plan)
     {
         var text = checkpoint.Architecture.Text;
-        var weights = new CheckpointWeights(checkpoint);
+        var weights = new CheckpointWeights(checkpoint, plan.CrossAttention, plan.BlockSize);
         var g = new OnnxGraphBuilder("blip_text_cross_kv");
 
         var embeds = g.Input(BlipModelContract.ImageEmbeds, OnnxElementType.Float32, "images", "tokens", text.EncoderHiddenSize);

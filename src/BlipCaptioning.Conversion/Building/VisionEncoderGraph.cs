@@ -12,10 +12,10 @@ internal static class VisionEncoderGraph
 {
     private const string Prefix = "vision_model.";
 
-    public static OnnxGraphBuilder Create(BlipCheckpoint checkpoint)
+    public static OnnxGraphBuilder Create(BlipCheckpoint checkpoint, QuantizationPlan plan)
     {
         var vision = checkpoint.Architecture.Vision;
-        var weights = new CheckpointWeights(checkpoint);
+        var weights = new CheckpointWeights(checkpoint, plan.Vision, plan.BlockSize);
         var g = new OnnxGraphBuilder("blip_vision_encoder");
         int d = vision.HiddenSize, p = vision.PatchSize, tokens = vision.Tokens;
 
@@ -38,7 +38,7 @@ internal static class VisionEncoderGraph
 
         for (var layer = 0; layer < vision.Layers; layer++)
         {
-            x = EncoderLayer(g, weights, vision, x, $"{Prefix}encoder.layers.{layer}.");
+            x = EncoderLayer(g, weights, vision, x, $"{Prefix}encoder.layers.{layer}.", plan.FusedAttention);
         }
 
         weights.LayerNorm(g, x, Prefix + "post_layernorm", d, vision.LayerNormEps, BlipModelContract.ImageEmbeds);
@@ -47,20 +47,32 @@ internal static class VisionEncoderGraph
     }
 
     /// <summary>A pre-norm ViT block: x + proj(MHSA(LN1(x))), then x + fc2(GELU(fc1(LN2(x)))).</summary>
-    private static string EncoderLayer(OnnxGraphBuilder g, CheckpointWeights weights, VisionDimensions vision, string x, string prefix)
+    private static string EncoderLayer(OnnxGraphBuilder g, CheckpointWeights weights, VisionDimensions vision, string x, string prefix, bool fusedAttention)
     {
         int d = vision.HiddenSize, heads = vision.Heads, headDim = d / heads;
 
         var normed = weights.LayerNorm(g, x, prefix + "layer_norm1", d, vision.LayerNormEps);
         // The fused qkv output is laid out [3][heads][head_dim].
-        var qkv = g.Reshape(weights.Linear(g, normed, prefix + "self_attn.qkv", d, 3 * d), 0, 0, 3, heads, headDim);
-        var q = g.Transpose(g.GatherAt(qkv, 0, 2), 0, 2, 1, 3);  // [batch, heads, tokens, hd]
-        var kT = g.Transpose(g.GatherAt(qkv, 1, 2), 0, 2, 3, 1); // [batch, heads, hd, tokens]
-        var v = g.Transpose(g.GatherAt(qkv, 2, 2), 0, 2, 1, 3);  // [batch, heads, tokens, hd]
+        var projected = weights.Linear(g, normed, prefix + "self_attn.qkv", d, 3 * d);
+        string merged;
+        if (fusedAttention)
+        {
+            // q, k, v [batch, tokens, d] each; MultiHeadAttention splits heads and scales by 1/sqrt(head_dim) itself.
+            var parts = g.Node("Split", [projected, g.Int64s(d, d, d)], 3, [OnnxAttribute.Int("axis", -1)]);
+            merged = g.Node("MultiHeadAttention", [parts[0], parts[1], parts[2]], [OnnxAttribute.Int("num_heads", heads)], domain: OnnxDomains.Microsoft);
+        }
+        else
+        {
+            var qkv = g.Reshape(projected, 0, 0, 3, heads, headDim);
+            var q = g.Transpose(g.GatherAt(qkv, 0, 2), 0, 2, 1, 3);  // [batch, heads, tokens, hd]
+            var kT = g.Transpose(g.GatherAt(qkv, 1, 2), 0, 2, 3, 1); // [batch, heads, hd, tokens]
+            var v = g.Transpose(g.GatherAt(qkv, 2, 2), 0, 2, 1, 3);  // [batch, heads, tokens, hd]
 
-        var scores = g.Mul(g.MatMul(q, kT), g.FloatScalar((float)Math.Pow(headDim, -0.5)));
-        var context = g.MatMul(g.Softmax(scores), v);
-        var merged = g.Reshape(g.Transpose(context, 0, 2, 1, 3), 0, 0, d);
+            var scores = g.Mul(g.MatMul(q, kT), g.FloatScalar((float)Math.Pow(headDim, -0.5)));
+            var context = g.MatMul(g.Softmax(scores), v);
+            merged = g.Reshape(g.Transpose(context, 0, 2, 1, 3), 0, 0, d);
+        }
+
         x = g.Add(weights.Linear(g, merged, prefix + "self_attn.projection", d, d), x);
 
         var normed2 = weights.LayerNorm(g, x, prefix + "layer_norm2", d, vision.LayerNormEps);

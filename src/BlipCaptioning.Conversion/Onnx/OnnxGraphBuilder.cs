@@ -103,14 +103,25 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a node with one output and returns the output's name (<paramref name="output"/> when given).</summary>
-    public string Node(string opType, IReadOnlyList<string> inputs, IReadOnlyList<AttributeProto>? attributes = null, string? output = null) =>
-        Node(opType, inputs, 1, attributes, output is null ? null : [output])[0];
+    /// <param name="opType">The operator.</param>
+    /// <param name="inputs">Input names; an empty string skips an optional input.</param>
+    /// <param name="attributes">The node's attributes.</param>
+    /// <param name="output">The output's name, or null for a unique generated one.</param>
+    /// <param name="domain">The operator's domain: "" for standard ONNX, <see cref="OnnxDomains.Microsoft"/> for ONNX Runtime's contrib operators.</param>
+    public string Node(string opType, IReadOnlyList<string> inputs, IReadOnlyList<AttributeProto>? attributes = null, string? output = null, string domain = OnnxDomains.Standard) =>
+        Node(opType, inputs, 1, attributes, output is null ? null : [output], domain)[0];
 
-    /// <summary>Adds a node with several outputs and returns their names.</summary>
-    public IReadOnlyList<string> Node(string opType, IReadOnlyList<string> inputs, int outputCount, IReadOnlyList<AttributeProto>? attributes = null, IReadOnlyList<string>? outputs = null)
+    /// <summary>Adds a node with several outputs and returns their names; a null entry of <paramref name="outputs"/> gets a generated name.</summary>
+    public IReadOnlyList<string> Node(string opType, IReadOnlyList<string> inputs, int outputCount, IReadOnlyList<AttributeProto>? attributes = null, IReadOnlyList<string?>? outputs = null,
+        string domain = OnnxDomains.Standard)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(outputCount, 1);
-        var node = new NodeProto { OpType = opType, Name = UniqueName("n_" + opType) };
+        if (!OnnxDomains.OpsetVersion.ContainsKey(domain))
+        {
+            throw new ArgumentException($"The operator domain '{domain}' is not one this project writes.", nameof(domain));
+        }
+
+        var node = new NodeProto { OpType = opType, Name = UniqueName("n_" + opType), Domain = domain };
         node.Input.AddRange(inputs);
         if (outputs is not null)
         {
@@ -121,6 +132,12 @@ internal sealed class OnnxGraphBuilder
 
             foreach (var name in outputs)
             {
+                if (name is null)
+                {
+                    node.Output.Add(UniqueName(opType));
+                    continue;
+                }
+
                 Claim(name);
                 node.Output.Add(name);
             }

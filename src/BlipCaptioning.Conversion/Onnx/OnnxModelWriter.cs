@@ -79,7 +79,11 @@ internal static class OnnxModelWriter
             ProducerVersion = typeof(OnnxModelWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
             Graph = proto,
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = BlipModelContract.OpsetVersion });
+        // The standard opset always, and every other domain a node uses (com.microsoft for the int8 graphs).
+        foreach (var domain in graph.Nodes.Select(node => node.Domain).Append(OnnxDomains.Standard).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = OnnxDomains.OpsetVersion[domain] });
+        }
 
         using (var output = new FileStream(onnxPath, FileMode.Create, FileAccess.Write, FileShare.None))
         {

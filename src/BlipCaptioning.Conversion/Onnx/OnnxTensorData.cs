@@ -44,6 +44,12 @@ internal abstract class OnnxTensorData
 
     public static OnnxTensorData Int64s(long[] values, params long[] dims) => new Int64Tensor(values, dims);
 
+    /// <summary>int8 values in row-major order (the array is referenced, not copied).</summary>
+    public static OnnxTensorData Int8s(sbyte[] values, params long[] dims) => new Int8Tensor(values, dims);
+
+    /// <summary>uint8 values in row-major order (the array is referenced, not copied).</summary>
+    public static OnnxTensorData UInt8s(byte[] values, params long[] dims) => new ByteTensor(OnnxElementType.UInt8, values, dims);
+
     private static void CheckCount(long expected, long actual)
     {
         if (expected != actual)
@@ -103,6 +109,36 @@ internal abstract class OnnxTensorData
                 stream.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, width * _rows)));
             }
         }
+    }
+
+    private sealed class ByteTensor : OnnxTensorData
+    {
+        private readonly byte[] _values;
+
+        public ByteTensor(OnnxElementType elementType, byte[] values, long[] dims) : base(elementType, dims)
+        {
+            CheckCount(ElementCount, values.LongLength);
+            _values = values;
+        }
+
+        public override long ByteLength => _values.LongLength;
+
+        public override void WriteTo(Stream stream) => stream.Write(_values);
+    }
+
+    private sealed class Int8Tensor : OnnxTensorData
+    {
+        private readonly sbyte[] _values;
+
+        public Int8Tensor(sbyte[] values, long[] dims) : base(OnnxElementType.Int8, dims)
+        {
+            CheckCount(ElementCount, values.LongLength);
+            _values = values;
+        }
+
+        public override long ByteLength => _values.LongLength;
+
+        public override void WriteTo(Stream stream) => stream.Write(MemoryMarshal.AsBytes(_values.AsSpan()));
     }
 
     private sealed class Int64Tensor : OnnxTensorData

@@ -96,17 +96,6 @@ public sealed class BlipModelBuilderTests : IDisposable
     }
 
     [Fact]
-    public void Build_Int8_ThrowsNotAvailableYetAndWritesNothing()
-    {
-        var output = _temp.Combine("model");
-        var error = Assert.Throws<CaptioningException>(() =>
-            BlipModelBuilder.Build(SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture()), output, ModelPrecision.Int8));
-
-        Assert.Contains("not available yet", error.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(output));
-    }
-
-    [Fact]
     public void Build_CancelledToken_ThrowsAndLeavesNoFolder()
     {
         using var cancellation = new CancellationTokenSource();
