@@ -3,9 +3,12 @@ namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 /// <summary>Paths of the repository's test fixtures and a scratch folder per test.</summary>
 internal static class Fixtures
 {
-    public static string TinyACheckpoint => Path.Combine(FindFixtures(), "transformers-tiny-a", "checkpoint");
+    /// <summary>The repository's tests/fixtures folder, found above the test assembly.</summary>
+    public static string Root { get; } = FindFixtures();
 
-    public static string TinyAParameters => Path.Combine(FindFixtures(), "transformers-tiny-a", "reference", "parameters.txt");
+    public static string TinyACheckpoint => Path.Combine(Root, "transformers-tiny-a", "checkpoint");
+
+    public static string TinyAParameters => Path.Combine(Root, "transformers-tiny-a", "reference", "parameters.txt");
 
     private static string FindFixtures()
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Building;
 using BlipCaptioning.Inference;
 
@@ -18,7 +19,7 @@ public sealed class TinyAFixture : IDisposable
 
     public TinyAFixture()
     {
-        Root = Path.Combine(FindFixtures(), "transformers-tiny-a");
+        Root = Path.Combine(Fixtures.Root, "transformers-tiny-a");
         string checkpoint = Path.Combine(Root, "checkpoint");
         SafetensorsBuild = TinyABuild.Create(checkpoint, HubFileNames.Safetensors, _temp.Combine("from-safetensors"));
         TorchBinBuild = TinyABuild.Create(checkpoint, HubFileNames.TorchBin, _temp.Combine("from-pytorch-bin"));
@@ -143,19 +144,5 @@ public sealed class TinyAFixture : IDisposable
         SafetensorsBuild.Dispose();
         TorchBinBuild.Dispose();
         _temp.Dispose();
-    }
-
-    private static string FindFixtures()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "fixtures");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/fixtures was not found above the test assembly.");
     }
 }

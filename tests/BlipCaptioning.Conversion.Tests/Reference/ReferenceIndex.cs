@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Search;
 
 namespace BlipCaptioning.Conversion.Tests.Reference;
@@ -8,7 +9,7 @@ namespace BlipCaptioning.Conversion.Tests.Reference;
 internal static class ReferenceIndex
 {
     private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(FindRoot(), "index.json"))));
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "index.json"))));
 
     public static JsonElement Root => Document.Value.RootElement;
 
@@ -61,17 +62,5 @@ internal static class ReferenceIndex
     public static string Describe(CaptionSettings settings) => string.Create(CultureInfo.InvariantCulture,
         $"prompt {(settings.Prompt is null ? "none" : $"\"{settings.Prompt}\"")}, beams {settings.NumBeams}, max {settings.MaxLength}, max new {settings.MaxNewTokens?.ToString(CultureInfo.InvariantCulture) ?? "-"}, min {settings.MinLength}, lp {settings.LengthPenalty}, early {settings.EarlyStopping}, rep {settings.RepetitionPenalty}, ngram {settings.NoRepeatNgramSize}");
 
-    public static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "fixtures", "transformers-reference");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/fixtures/transformers-reference was not found above the test assembly.");
-    }
+    public static string Folder => Path.Combine(Fixtures.Root, "transformers-reference");
 }

@@ -14,7 +14,7 @@ public sealed class TokenizerReferenceTests(ITestOutputHelper output)
     // (docs/generation.md, "Side effect of our pre-tokenizer").
     private const string TypedSpecialTokens = "[SEP] typed [CLS]";
 
-    private static readonly BlipTokenizer Tokenizer = BlipTokenizer.Create(Path.Combine(ReferenceIndex.FindRoot(), "a", "checkpoint", "vocab.txt"));
+    private static readonly BlipTokenizer Tokenizer = BlipTokenizer.Create(Path.Combine(ReferenceIndex.Folder, "a", "checkpoint", "vocab.txt"));
 
     public static TheoryData<string> Cases()
     {

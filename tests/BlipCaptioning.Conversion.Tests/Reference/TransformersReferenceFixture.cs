@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Building;
 using BlipCaptioning.Conversion.Tests.Onnx;
 using BlipCaptioning.Inference;
@@ -19,7 +20,7 @@ public sealed class TransformersReferenceFixture : IDisposable
 
     public TransformersReferenceFixture()
     {
-        Root = Path.Combine(FindFixtures(), "transformers-reference");
+        Root = Path.Combine(Fixtures.Root, "transformers-reference");
         Index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "index.json")));
         var models = new Dictionary<string, ReferenceModel>(StringComparer.Ordinal);
         foreach (var config in Configs)
@@ -94,20 +95,6 @@ public sealed class TransformersReferenceFixture : IDisposable
 
         Index.Dispose();
         _temp.Dispose();
-    }
-
-    private static string FindFixtures()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "fixtures");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/fixtures was not found above the test assembly.");
     }
 }
 
