@@ -122,11 +122,10 @@ internal sealed class CheckpointWeights(BlipCheckpoint checkpoint, LinearFormat 
         var rows = g.Reshape(x, -1, inFeatures);                                                     // [M, in]
         var rowMax = g.Node("ReduceMax", [g.Node("Abs", [rows])], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 0)]);
         var rowScale = g.Div(g.Node("Max", [rowMax, g.FloatScalar(SmallestRowMaximum)]), g.FloatScalar(WeightQuantizer.Int8Limit)); // [M]
-        var zeroPoint = g.Initializer("row_zero_point", OnnxTensorData.UInt8s([(byte)WeightQuantizer.BlockwiseZeroPoint], 1));
-        var zeroPoints = g.Node("Expand", [zeroPoint, g.ShapeOf(rowScale)]);                          // [M] of 128
+        var zeroPoints = g.Node("Expand", [g.UInt8s((byte)WeightQuantizer.BlockwiseZeroPoint), g.ShapeOf(rowScale)]); // [M] of 128
         var codes = g.Node("QuantizeLinear", [rows, rowScale, zeroPoints], [OnnxAttribute.Int("axis", 0)]);
-        var scalarZeroPoint = g.Initializer("row_zero_point_scalar", OnnxTensorData.UInt8s([(byte)WeightQuantizer.BlockwiseZeroPoint]));
-        var products = g.Node("MatMulIntegerToFloat", [codes, weight, g.FloatScalar(1f), weightScales, scalarZeroPoint], domain: OnnxDomains.Microsoft);
+        var products = g.Node("MatMulIntegerToFloat", [codes, weight, g.FloatScalar(1f), weightScales, g.UInt8Scalar((byte)WeightQuantizer.BlockwiseZeroPoint)],
+            domain: OnnxDomains.Microsoft);
         var y = g.Add(g.Mul(products, g.Unsqueeze(rowScale, 1)), bias);                             // [M, out]
         var shape = g.Concat(0, [g.ShapeOf(x, 0, -1), g.Int64s(outFeatures)]);
         return g.Node("Reshape", [y, shape], output: output);

@@ -14,7 +14,7 @@ internal sealed class OnnxGraphBuilder
     private readonly List<KeyValuePair<string, OnnxTensorData>> _initializers = [];
     private readonly List<NodeProto> _nodes = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _int64Constants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _sharedConstants = new(StringComparer.Ordinal);
     private readonly Dictionary<float, string> _floatScalars = [];
     private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
 
@@ -68,10 +68,10 @@ internal sealed class OnnxGraphBuilder
     public string Int64s(params long[] values)
     {
         var key = "v:" + string.Join(',', values);
-        if (!_int64Constants.TryGetValue(key, out var name))
+        if (!_sharedConstants.TryGetValue(key, out var name))
         {
             name = Initializer("const_i64", OnnxTensorData.Int64s(values, values.Length));
-            _int64Constants[key] = name;
+            _sharedConstants[key] = name;
         }
 
         return name;
@@ -81,10 +81,36 @@ internal sealed class OnnxGraphBuilder
     public string Int64Scalar(long value)
     {
         var key = "s:" + value.ToString(CultureInfo.InvariantCulture);
-        if (!_int64Constants.TryGetValue(key, out var name))
+        if (!_sharedConstants.TryGetValue(key, out var name))
         {
             name = Initializer("const_i64_scalar", OnnxTensorData.Int64s([value]));
-            _int64Constants[key] = name;
+            _sharedConstants[key] = name;
+        }
+
+        return name;
+    }
+
+    /// <summary>A 1-D uint8 constant (shared between nodes that use the same values).</summary>
+    public string UInt8s(params byte[] values)
+    {
+        var key = "u8:" + string.Join(',', values);
+        if (!_sharedConstants.TryGetValue(key, out var name))
+        {
+            name = Initializer("const_u8", OnnxTensorData.UInt8s(values, values.Length));
+            _sharedConstants[key] = name;
+        }
+
+        return name;
+    }
+
+    /// <summary>A 0-D uint8 constant (shared between nodes that use the same value).</summary>
+    public string UInt8Scalar(byte value)
+    {
+        var key = "u8s:" + value.ToString(CultureInfo.InvariantCulture);
+        if (!_sharedConstants.TryGetValue(key, out var name))
+        {
+            name = Initializer("const_u8_scalar", OnnxTensorData.UInt8s([value]));
+            _sharedConstants[key] = name;
         }
 
         return name;
