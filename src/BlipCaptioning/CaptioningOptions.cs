@@ -18,8 +18,17 @@ public sealed class CaptioningOptions
     /// <summary>ONNX Runtime intra-op threads per session; 0 (the default) uses one per CPU the process may use.</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Let idle ONNX Runtime threads spin for work (session.intra_op.allow_spinning). Off by default: see <see cref="BlipSessionSettings.AllowSpinning"/>.</summary>
-    public bool AllowSpinning { get; set; }
+    /// <summary>
+    /// Shared (the default): the graphs run on one process-wide ONNX Runtime thread pool; PerSession: each session
+    /// starts its own. See <see cref="BlipSessionSettings.ThreadPool"/>.
+    /// </summary>
+    public SessionThreadPool ThreadPool { get; set; } = SessionThreadPool.Shared;
+
+    /// <summary>
+    /// Let idle ONNX Runtime threads spin for work. Unset (the default): on with the shared pool, off with per-session
+    /// pools. See <see cref="BlipSessionSettings.AllowSpinning"/>.
+    /// </summary>
+    public bool? AllowSpinning { get; set; }
 
     /// <summary>ONNX Runtime inter-op threads per session; 0 (the default) lets ONNX Runtime choose.</summary>
     public int InterOpThreads { get; set; }
@@ -83,6 +92,7 @@ public sealed class CaptioningOptions
     {
         IntraOpThreads = IntraOpThreads,
         InterOpThreads = InterOpThreads,
+        ThreadPool = ThreadPool,
         AllowSpinning = AllowSpinning,
         GraphOptimizationLevel = GraphOptimizationLevel,
         OptimizedModelDirectory = OptimizedModelDirectory,

@@ -170,7 +170,12 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             }
 
             double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            CaptioningLog.ModelLoaded(_logger, engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory, elapsedMs);
+            CaptioningLog.ModelLoaded(_logger, engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory, elapsedMs, engine.Model.Threading);
+            if (engine.Model.Threading.WhyNotShared is { } reason)
+            {
+                CaptioningLog.SharedThreadPoolUnavailable(_logger, reason);
+            }
+
             _engine = engine;
             return engine;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BlipCaptioning.Cli.Benchmarking;
@@ -141,6 +142,21 @@ public sealed class BenchCommandTests(CliFixture fixture)
         Assert.True(json["same_ids"]!.GetValue<bool>());
         Assert.True(json["caption_ratio_median"]!.GetValue<double>() > 0);
         Assert.Equal(s_stageKeys, json["stages"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task Bench_ComparePoolSession_RunsAOnTheSharedPoolAndBOnPoolsPerSession()
+    {
+        string threads = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
+
+        var result = await CliRunner.RunAsync("bench", "--model", fixture.ModelDirectory, "--images", fixture.Photo("astronaut.png"),
+            "--runs", "2", "--threads", threads, "--compare", "pool=session", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        string plural = Environment.ProcessorCount == 1 ? "" : "s";
+        Assert.Contains($"A = as given (shared pool, {threads} thread{plural}, spinning), B = pool=session (per-session pools, {threads} thread{plural}, no spinning)",
+            result.Output, StringComparison.Ordinal);
+        Assert.True(JsonNode.Parse(result.OutputLines[^1])!["same_ids"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using BlipCaptioning.Inference;
 using BlipCaptioning.Cli.Benchmarking;
 using BlipCaptioning.Cli.Commands;
 using Microsoft.ML.OnnxRuntime;
@@ -47,6 +48,7 @@ public sealed class BenchPartsTests
     [Theory]
     [InlineData("threads=1")]
     [InlineData("spinning=0")]
+    [InlineData("pool=session")]
     [InlineData("arena=off")]
     [InlineData("optimization=basic")]
     [InlineData("session.inter_op.allow_spinning=0")]
@@ -70,9 +72,20 @@ public sealed class BenchPartsTests
         Assert.Equal("1", changed.SessionEntries["session.intra_op.allow_spinning"]);
     }
 
+    [Fact]
+    public void Comparison_Pool_ChoosesTheSharedPoolOrPoolsPerSession()
+    {
+        var options = new BenchOptions { ModelDirectory = "m" };
+
+        Assert.Equal(SessionThreadPool.PerSession, BenchComparison.Parse("pool=session").Apply(options).CaptioningOptions(2, 1).ThreadPool);
+        Assert.Equal(SessionThreadPool.Shared, BenchComparison.Parse("pool=shared").Apply(options).CaptioningOptions(2, 1).ThreadPool);
+        Assert.Equal(SessionThreadPool.Shared, options.CaptioningOptions(2, 1).ThreadPool);
+    }
+
     [Theory]
     [InlineData("threads=0")]
     [InlineData("spinning=yes")]
+    [InlineData("pool=both")]
     [InlineData("arena=maybe")]
     [InlineData("optimization=max")]
     [InlineData("novalue")]

@@ -1,11 +1,13 @@
 using System.Globalization;
 using BlipCaptioning.Cli.Commands;
+using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Cli.Benchmarking;
 
 /// <summary>
 /// One change for an A/B run (<c>blip bench --compare CHANGE</c>): <c>threads=N</c>, <c>spinning=0|1</c> (ONNX
-/// Runtime's session.intra_op.allow_spinning), <c>arena=on|off</c>, <c>optimization=disable|basic|extended|all</c>,
+/// Runtime's session.intra_op.allow_spinning), <c>pool=shared|session</c> (the process's shared thread pool or a pool
+/// per session), <c>arena=on|off</c>, <c>optimization=disable|basic|extended|all</c>,
 /// or any ONNX Runtime session config entry <c>KEY=VALUE</c> (a key with a dot).
 /// </summary>
 internal sealed class BenchComparison
@@ -29,7 +31,7 @@ internal sealed class BenchComparison
         int equals = text.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
-            throw new ArgumentException($"--compare: '{text}' is not NAME=VALUE (threads=1, spinning=0, arena=off, optimization=basic or an ONNX Runtime session entry KEY=VALUE).");
+            throw new ArgumentException($"--compare: '{text}' is not NAME=VALUE (threads=1, spinning=0, pool=session, arena=off, optimization=basic or an ONNX Runtime session entry KEY=VALUE).");
         }
 
         string name = text[..equals].Trim();
@@ -47,6 +49,13 @@ internal sealed class BenchComparison
                 return value is "0" or "1"
                     ? WithEntry(text, "session.intra_op.allow_spinning", value)
                     : throw new ArgumentException($"--compare spinning={value}: use 0 or 1.");
+            case "pool":
+                return value switch
+                {
+                    "shared" => new(text, o => o with { ThreadPool = SessionThreadPool.Shared }),
+                    "session" => new(text, o => o with { ThreadPool = SessionThreadPool.PerSession }),
+                    _ => throw new ArgumentException($"--compare pool={value}: use shared or session."),
+                };
             case "arena":
                 return value is "on" or "off"
                     ? new(text, o => o with { Arena = value == "on" })
@@ -58,7 +67,7 @@ internal sealed class BenchComparison
             default:
                 return name.Contains('.', StringComparison.Ordinal)
                     ? WithEntry(text, name, value)
-                    : throw new ArgumentException($"--compare: unknown setting '{name}' (threads, spinning, arena, optimization, or an ONNX Runtime session entry such as session.intra_op.allow_spinning).");
+                    : throw new ArgumentException($"--compare: unknown setting '{name}' (threads, spinning, pool, arena, optimization, or an ONNX Runtime session entry such as session.intra_op.allow_spinning).");
         }
     }
 

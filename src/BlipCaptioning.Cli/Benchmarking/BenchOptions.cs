@@ -41,6 +41,9 @@ internal sealed record BenchOptions
     /// <summary>Graph optimisation level; null keeps the runtime's default.</summary>
     public GraphOptimizationLevel? OptimizationLevel { get; init; }
 
+    /// <summary>The shared thread pool or per-session pools; null keeps the runtime's default (shared).</summary>
+    public SessionThreadPool? ThreadPool { get; init; }
+
     /// <summary>The CPU memory arena on or off; null keeps the runtime's default.</summary>
     public bool? Arena { get; init; }
 
@@ -69,6 +72,11 @@ internal sealed record BenchOptions
         if (OptimizationLevel is { } level)
         {
             options.GraphOptimizationLevel = level;
+        }
+
+        if (ThreadPool is { } pool)
+        {
+            options.ThreadPool = pool;
         }
 
         // The runtime sets spinning itself; a second entry for the same key would make ONNX Runtime warn.

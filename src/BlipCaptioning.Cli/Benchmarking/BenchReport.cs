@@ -49,7 +49,7 @@ internal static class BenchReport
             }
 
             s.AppendLine();
-            Line(s, $"Stages: {main.Caption.Count} captions one at a time, {main.Threads} threads (model load {main.LoadMs:F0} ms)");
+            Line(s, $"Stages: {main.Caption.Count} captions one at a time, {main.Threading ?? $"{main.Threads} threads"} (model load {main.LoadMs:F0} ms)");
             Line(s, $"  {"stage",-40} {"median ms",10} {"p90 ms",10}");
             foreach (var ((_, label), samples) in StageNames.Zip(main.Stages))
             {
@@ -68,7 +68,7 @@ internal static class BenchReport
             s.AppendLine("Threads (one caption at a time)");
             foreach (var t in new[] { main }.Concat(r.OtherThreads).OrderBy(t => t.Threads))
             {
-                Line(s, $"  {t.Threads} thread{(t.Threads == 1 ? " " : "s")}: caption median {t.Caption.Median,8:F0} ms, p90 {t.Caption.P90,8:F0} ms, vision {t.Vision.Median,7:F0} ms, step {t.LaterSteps.Median,6:F1} ms, {t.CaptionsPerSecond * 60,6:F1} images/min ({t.Caption.Count} captions), peak RSS {t.PeakRssMiB:F0} MiB");
+                Line(s, $"  {t.Threads} thread{(t.Threads == 1 ? " " : "s")}: caption median {t.Caption.Median,8:F0} ms, p90 {t.Caption.P90,8:F0} ms, vision {t.Vision.Median,7:F0} ms, step {t.LaterSteps.Median,6:F1} ms, {t.CaptionsPerSecond * 60,6:F1} images/min ({t.Caption.Count} captions), peak RSS {t.PeakRssMiB:F0} MiB; {t.Threading}");
             }
         }
 
@@ -124,6 +124,7 @@ internal static class BenchReport
             ["achieved_gflops"] = Number(main?.AchievedGflops),
             ["floor_gflops"] = Number(main is null ? null : 2 * r.FloorRate(main.Threads)),
             ["threads"] = main?.Threads,
+            ["threading"] = main?.Threading,
             ["runs"] = main?.Caption.Count,
             ["model"] = r.ModelDirectory,
             ["source"] = r.Source,
@@ -167,6 +168,7 @@ internal static class BenchReport
             root["threads_scan"] = new JsonArray([.. new[] { main }.Concat(r.OtherThreads).OrderBy(t => t.Threads).Select(t => (JsonNode?)new JsonObject
             {
                 ["threads"] = t.Threads,
+                ["threading"] = t.Threading,
                 ["runs"] = t.Caption.Count,
                 ["caption_ms_median"] = Number(t.Caption.Median),
                 ["caption_ms_p90"] = Number(t.Caption.P90),
@@ -216,7 +218,7 @@ internal static class BenchReport
     public static string Text(ComparisonResult c)
     {
         var s = new StringBuilder();
-        Line(s, $"A/B: A = as given ({c.A.Threads} threads), B = {c.Change} ({c.B.Threads} threads); {c.A.Caption.Count} captions each, alternating");
+        Line(s, $"A/B: A = as given ({c.A.Threading ?? $"{c.A.Threads} threads"}), B = {c.Change} ({c.B.Threading ?? $"{c.B.Threads} threads"}); {c.A.Caption.Count} captions each, alternating");
         Line(s, $"  {"stage (median ms)",-40} {"A",10} {"B",10} {"B/A",7}");
         foreach (var ((_, label), (a, b)) in StageNames.Zip(c.A.Stages.Zip(c.B.Stages)))
         {

@@ -57,6 +57,9 @@ internal sealed class SequentialResult
 {
     public required int Threads { get; init; }
 
+    /// <summary>The threads the model's sessions ran on ("shared pool, 2 threads, spinning").</summary>
+    public string? Threading { get; set; }
+
     public double LoadMs { get; set; }
 
     public Samples Decode { get; } = new("decode");

@@ -28,6 +28,9 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             PeakResettable = PeakMemory.TryReset(),
         };
 
+        // As in the app, the first model decides the process's shared thread pool; make it before the floor's sessions
+        // would create ONNX Runtime's environment without one.
+        options.SessionSettings(options.MainThreads).ResolveThreading();
         Progress($"machine floor: [{MachineFloor.M}x{MachineFloor.K}]x[{MachineFloor.K}x{MachineFloor.N}] fp32 and int8, median of {options.FloorRuns}");
         results.Floor = MachineFloor.Measure([.. options.Threads.Distinct().Order()], options.FloorRuns, warmup: 3, cancellationToken);
 
@@ -158,6 +161,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var optionsB = change.Apply(options);
         var a = new SequentialResult { Threads = options.MainThreads };
         var b = new SequentialResult { Threads = optionsB.MainThreads };
+        options.SessionSettings(options.MainThreads).ResolveThreading();
         Progress($"A/B: A = as given, B = {change.Description}; {options.Runs} captions each, alternating");
         using var engineA = LoadMeasured(options, options.MainThreads, a);
         using var engineB = LoadMeasured(optionsB, optionsB.MainThreads, b);
@@ -191,6 +195,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         long started = Stopwatch.GetTimestamp();
         var engine = CaptioningEngine.Load(settings.ModelDirectory, settings.SessionSettings(threads), new ImageLoadingOptions());
         result.LoadMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        result.Threading = engine.Model.Threading.ToString();
         return engine;
     }
 

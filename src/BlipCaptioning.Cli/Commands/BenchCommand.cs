@@ -65,7 +65,7 @@ internal static class BenchCommand
         optimization.AcceptOnlyFromAmong(BenchCommandNames.OptimizationNames);
         var compare = new Option<string?>("--compare")
         {
-            Description = "A/B instead of the full bench: load the model twice, as given (A) and with one change (B), and alternate captions between them: threads=N, spinning=0|1, arena=on|off, optimization=LEVEL or an ONNX Runtime session entry KEY=VALUE.",
+            Description = "A/B instead of the full bench: load the model twice, as given (A) and with one change (B), and alternate captions between them: threads=N, spinning=0|1, pool=shared|session, arena=on|off, optimization=LEVEL or an ONNX Runtime session entry KEY=VALUE.",
         };
         var json = new Option<bool>("--json") { Description = "End the report with one line holding a JSON object of every figure." };
         var noCache = new Option<bool>("--no-ort-cache") { Description = "Skip the cold starts that write and then load ONNX Runtime's optimised graphs from disk." };

@@ -23,9 +23,10 @@ public sealed class BlipModel : IDisposable
     private readonly string[] _crossOutputNames;
     private bool _disposed;
 
-    private BlipModel(string directory, BlipModelManifest manifest, InferenceSession vision, InferenceSession crossAttention, InferenceSession decoder)
+    private BlipModel(string directory, BlipModelManifest manifest, SessionThreading threading, InferenceSession vision, InferenceSession crossAttention, InferenceSession decoder)
     {
         Directory = directory;
+        Threading = threading;
         Manifest = manifest;
         _vision = vision;
         _crossAttention = crossAttention;
@@ -40,6 +41,9 @@ public sealed class BlipModel : IDisposable
 
     /// <summary>The model directory (full path).</summary>
     public string Directory { get; }
+
+    /// <summary>The threads the sessions run on (the shared pool or their own, and why).</summary>
+    public SessionThreading Threading { get; }
 
     /// <summary>The validated manifest.</summary>
     public BlipModelManifest Manifest { get; }
@@ -72,18 +76,19 @@ public sealed class BlipModel : IDisposable
             }
         }
 
+        var threading = settings.ResolveThreading();
         var sessions = new List<InferenceSession>(3);
         try
         {
             foreach (var (role, file) in BlipModelValidator.Graphs)
             {
-                var session = CreateSession(full, file, settings);
+                var session = CreateSession(full, file, settings, threading);
                 sessions.Add(session);
                 BlipModelValidator.ValidateSession(role, manifest.Graphs[role],
                     BlipModelValidator.ToSignatures(session.InputMetadata), BlipModelValidator.ToSignatures(session.OutputMetadata));
             }
 
-            return new BlipModel(full, manifest, sessions[0], sessions[1], sessions[2]);
+            return new BlipModel(full, manifest, threading, sessions[0], sessions[1], sessions[2]);
         }
         catch
         {
@@ -200,9 +205,9 @@ public sealed class BlipModel : IDisposable
         }
     }
 
-    private static InferenceSession CreateSession(string directory, string file, BlipSessionSettings settings)
+    private static InferenceSession CreateSession(string directory, string file, BlipSessionSettings settings, SessionThreading threading)
     {
-        using var options = settings.CreateSessionOptions(file);
+        using var options = settings.CreateSessionOptions(file, threading);
         try
         {
             return new InferenceSession(Path.Combine(directory, file), options);

@@ -4,8 +4,9 @@ namespace BlipCaptioning.Inference;
 
 /// <summary>
 /// How <see cref="BlipModel"/> creates its ONNX Runtime sessions. The defaults suit a small CPU host
-/// (Azure Functions Flex Consumption with 2 vCPUs): one intra-op thread per CPU the process may use, no spinning,
-/// graphs run sequentially, all graph optimisations on, ONNX Runtime's CPU memory arena on.
+/// (Azure Functions Flex Consumption with 2 vCPUs): one intra-op thread per CPU the process may use, in one thread pool
+/// shared by the three graphs whose idle threads spin, graphs run sequentially, all graph optimisations on, ONNX
+/// Runtime's CPU memory arena on.
 /// </summary>
 /// <remarks>
 /// The defaults are chosen from <c>blip bench</c> measurements recorded in docs/performance.md (BLIP base, fp32).
@@ -25,16 +26,26 @@ public sealed class BlipSessionSettings
     public int IntraOpThreads { get; init; }
 
     /// <summary>
-    /// Whether idle intra-op threads spin (busy-wait) for the next parallel section
-    /// (ONNX Runtime's <c>session.intra_op.allow_spinning</c>). Off by default.
+    /// Where the sessions get their threads: the process-wide pool (<see cref="SessionThreadPool.Shared"/>, the
+    /// default) or a pool per session. See <see cref="SharedOnnxThreadPool"/>.
     /// </summary>
     /// <remarks>
-    /// Spinning trades CPU for wake-up latency. On a 2-CPU host the spinning thread takes the CPU that the
-    /// caption's own managed work (the search between decoder steps), another caption or the Functions host needs:
-    /// with spinning on, BLIP base captions were 1.33-1.49x slower in three <c>blip bench --compare</c> runs on the
-    /// 2-CPU bench machine, while a quiet vision-only loop gained 4% (docs/performance.md).
+    /// BLIP base on the 2-CPU bench machine: captions 1.1-1.2x faster with the shared, spinning pool than with a
+    /// pool per session without spinning, the previous default (<c>blip bench --compare pool=session</c>; docs/performance.md).
     /// </remarks>
-    public bool AllowSpinning { get; init; }
+    public SessionThreadPool ThreadPool { get; init; } = SessionThreadPool.Shared;
+
+    /// <summary>
+    /// Whether idle intra-op threads spin (busy-wait) for the next parallel section (ONNX Runtime's
+    /// <c>session.intra_op.allow_spinning</c>, or the shared pool's spin control). Null (the default) means on with the
+    /// shared pool and off with per-session pools.
+    /// </summary>
+    /// <remarks>
+    /// Spinning trades CPU for wake-up latency. With a pool per session, the three graphs' pools competed for 2 CPUs:
+    /// captions were 1.33-1.49x slower with spinning on (<c>blip bench --compare spinning=1</c>). With the one shared
+    /// pool there is no such competition and spinning pays (docs/performance.md).
+    /// </remarks>
+    public bool? AllowSpinning { get; init; }
 
     /// <summary>
     /// ONNX Runtime's CPU memory arena (on by default). Turning it off saved about 60 MiB of peak memory on BLIP base
@@ -67,7 +78,32 @@ public sealed class BlipSessionSettings
     /// <summary>The intra-op thread count the sessions get: <see cref="IntraOpThreads"/>, or the usable CPUs when it is 0.</summary>
     public int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
 
-    internal SessionOptions CreateSessionOptions(string graphFileName)
+    /// <summary>Whether idle threads spin: <see cref="AllowSpinning"/>, or on for the shared pool and off for per-session pools.</summary>
+    public bool EffectiveSpinning(SessionThreadPool pool) => AllowSpinning ?? pool == SessionThreadPool.Shared;
+
+    /// <summary>
+    /// Decides the threads of a model about to be loaded: joins (or creates) the process's shared pool when
+    /// <see cref="ThreadPool"/> asks for it and the pool's settings match, else per-session pools with the reason.
+    /// </summary>
+    internal SessionThreading ResolveThreading()
+    {
+        int threads = EffectiveIntraOpThreads;
+        if (ThreadPool == SessionThreadPool.Shared)
+        {
+            bool spinning = EffectiveSpinning(SessionThreadPool.Shared);
+            string? whyNot = SharedOnnxThreadPool.TryUse(threads, spinning);
+            if (whyNot is null)
+            {
+                return new SessionThreading(SessionThreadPool.Shared, threads, spinning);
+            }
+
+            return new SessionThreading(SessionThreadPool.PerSession, threads, EffectiveSpinning(SessionThreadPool.PerSession), whyNot);
+        }
+
+        return new SessionThreading(SessionThreadPool.PerSession, threads, EffectiveSpinning(SessionThreadPool.PerSession));
+    }
+
+    internal SessionOptions CreateSessionOptions(string graphFileName, SessionThreading threading)
     {
         var options = new SessionOptions
         {
@@ -77,8 +113,16 @@ public sealed class BlipSessionSettings
         };
         try
         {
-            options.IntraOpNumThreads = EffectiveIntraOpThreads;
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", AllowSpinning ? "1" : "0");
+            if (threading.Pool == SessionThreadPool.Shared)
+            {
+                options.DisablePerSessionThreads();
+            }
+            else
+            {
+                options.IntraOpNumThreads = threading.Threads;
+                options.AddSessionConfigEntry("session.intra_op.allow_spinning", threading.Spinning ? "1" : "0");
+            }
+
             options.EnableCpuMemArena = EnableMemoryArena;
 
             if (InterOpThreads > 0)
