@@ -52,7 +52,7 @@ public sealed class BenchCommandTests(CliFixture fixture)
         Assert.False(result.HasStackTrace, result.Error);
         var json = JsonNode.Parse(result.OutputLines[^1])!.AsObject();
         Assert.Equal("fp32", (string?)json["precision"]);
-        foreach (string key in new[] { "caption_ms_median", "caption_ms_p90", "floor_ms", "cold_start_ms", "peak_rss_mb", "captions_per_second", "achieved_gflops" })
+        foreach (string key in new[] { "caption_ms_median", "caption_ms_p90", "floor_ms", "roofline_floor_ms", "memory_gb_per_s", "cold_start_ms", "peak_rss_mb", "captions_per_second", "achieved_gflops" })
         {
             double value = json[key]!.GetValue<double>();
             Assert.True(double.IsFinite(value) && value > 0, $"{key} = {value}");
@@ -66,7 +66,8 @@ public sealed class BenchCommandTests(CliFixture fixture)
         }
 
         Assert.Equal(2, json["runs"]!.GetValue<int>());
-        Assert.Equal(["fp32", "int8"], json["floor"]!.AsArray().Select(f => (string?)f!["precision"]).Order());
+        Assert.Equal(["fp32", "int8", "memory"], json["floor"]!.AsArray().Select(f => (string?)f!["precision"]).Order());
+        Assert.True(json["roofline_floor_ms"]!.GetValue<double>() >= json["floor_ms"]!.GetValue<double>());
         Assert.All(json["naive"]!.AsArray(), n => Assert.True(n!["same_ids"]!.GetValue<bool>()));
         Assert.Equal(["2 at once", "app default", "batch 2"], json["throughput"]!.AsArray().Select(t => (string)t!["name"]!));
         Assert.Equal(["fresh process", "writing the ORT cache", "from the ORT cache"], json["cold_start"]!.AsArray().Select(c => (string)c!["name"]!));
@@ -84,7 +85,7 @@ public sealed class BenchCommandTests(CliFixture fixture)
             Assert.Contains(label, result.Output, StringComparison.Ordinal);
         }
 
-        foreach (string section in new[] { "Machine floor", "Stages:", "Threads", "Throughput", "Naive baselines", "captions/s", "GFLOP/s", "peak RSS" })
+        foreach (string section in new[] { "Machine floor", "memory: [1x768]x[768x30720] fp32", "roofline floor for this model", "Stages:", "Threads", "Throughput", "Naive baselines", "captions/s", "GFLOP/s", "peak RSS" })
         {
             Assert.Contains(section, result.Output, StringComparison.Ordinal);
         }

@@ -142,12 +142,50 @@ public sealed class BenchPartsTests
     }
 
     [Fact]
-    public void FloorMeasure_OneThread_GivesFiniteRatesForBothPrecisions()
+    public void FloorMeasure_OneThread_GivesFiniteRatesForBothPrecisionsAndTheMemoryBandwidth()
     {
         var measured = MachineFloor.Measure([1], runs: 2, warmup: 0, CancellationToken.None);
 
-        Assert.Equal(["fp32", "int8"], measured.Select(m => m.Precision));
+        Assert.Equal(["fp32", "int8", "memory"], measured.Select(m => m.Precision));
         Assert.All(measured, m => Assert.True(double.IsFinite(m.GmacPerSecond) && m.GmacPerSecond > 0 && m.MedianMs > 0 && m.P90Ms >= m.MedianMs));
+        var memory = measured.Single(m => m.Precision == "memory");
+        Assert.Equal(MachineFloor.StreamBytes / (memory.MedianMs / 1000.0) / 1e9, memory.GBPerSecond!.Value, 1e-6);
+        Assert.All(measured.Where(m => m.Precision != "memory"), m => Assert.Null(m.GBPerSecond));
+    }
+
+    [Fact]
+    public void FloorGraphs_MemoryProductComputesOneRowTimesTheWideMatrix()
+    {
+        string folder = Directory.CreateTempSubdirectory("blip-floor-test-").FullName;
+        try
+        {
+            var x = new float[MachineFloor.K];
+            x[3] = 1f;
+            x[700] = -2f;
+            MachineFloor.WriteGraph("memory", Path.Combine(folder, "memory.onnx"));
+            using var options = new SessionOptions { IntraOpNumThreads = 1 };
+            using var session = new InferenceSession(Path.Combine(folder, "memory.onnx"), options);
+            using var input = OrtValue.CreateTensorValueFromMemory(x, [1, MachineFloor.K]);
+            using var outputs = session.Run(new RunOptions(), ["x"], [input], ["y"]);
+            var y = outputs[0].GetTensorDataAsSpan<float>();
+
+            Assert.Equal(MachineFloor.StreamColumns, y.Length);
+            Assert.Equal(94_371_840, MachineFloor.StreamBytes);
+            float[] w = new float[2];
+            var random = new Random(1234); // the weights' seed: row 3 and row 700 of [K, StreamColumns], column 0
+            for (int i = 0; i <= 700 * MachineFloor.StreamColumns; i++)
+            {
+                float value = (float)((random.NextDouble() * 0.2) - 0.1);
+                if (i == 3 * MachineFloor.StreamColumns) { w[0] = value; }
+                if (i == 700 * MachineFloor.StreamColumns) { w[1] = value; }
+            }
+
+            Assert.Equal(w[0] - (2 * w[1]), y[0], 1e-5);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static float[] Run(string precision, string path, float[] x)

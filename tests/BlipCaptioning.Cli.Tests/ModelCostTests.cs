@@ -70,6 +70,24 @@ public sealed class ModelCostTests
     }
 
     [Fact]
+    public void DecoderStepBytes_SmallModel_WeightsInTheirPrecisionPlusFloat32CrossKeysAndValues()
+    {
+        // Weights: one layer of 6·4² + 2·4·8 = 160, LM head 4² + 4·10 = 56: 216. Cross K/V: 1 layer × 2 × 5 tokens × 4 × 4 bytes = 160.
+        Assert.Equal(216, s_small.DecoderStepWeights);
+        Assert.Equal((216 * 4) + 160, s_small.DecoderStepBytes("fp32"));
+        Assert.Equal(216 + (216 * 4 / 128) + 160, s_small.DecoderStepBytes("int8"));
+    }
+
+    [Fact]
+    public void DecoderStepBytes_BlipBase_HalfAGigabyteInFp32()
+    {
+        // 123.1 M weights (99.1 M in the 12 layers, 24.0 M in the LM head) and 42.5 MB of cross K/V.
+        Assert.Equal(123_122_688, s_base.DecoderStepWeights);
+        Assert.Equal(535_031_808, s_base.DecoderStepBytes("fp32"));
+        Assert.Equal(169_511_328, s_base.DecoderStepBytes("int8"));
+    }
+
+    [Fact]
     public void DecoderStepMacs_NoNewTokens_IsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => s_small.DecoderStepMacs(0, 0));

@@ -35,17 +35,32 @@ internal static class BenchReport
         s.AppendLine();
 
         Line(s, $"Machine floor: ONNX Runtime [{MachineFloor.M}x{MachineFloor.K}]x[{MachineFloor.K}x{MachineFloor.N}] ({MachineFloor.MatMulMacs / 1e9:F2} GMAC), median ms");
-        foreach (var group in r.Floor.GroupBy(f => f.Precision))
+        foreach (var group in r.Floor.Where(f => f.Precision != "memory").GroupBy(f => f.Precision))
         {
             string what = group.Key == "int8" ? "int8 DynamicQuantizeLinear+MatMulInteger" : "fp32 MatMul";
             s.AppendLine(Invariant($"  {what,-42}") + string.Concat(group.Select(f => Invariant($"  {f.Threads}t: {f.MedianMs,7:F2} ms {f.GmacPerSecond,6:F1} GMAC/s"))));
+        }
+
+        var memory = r.Floor.Where(f => f.Precision == "memory").ToList();
+        if (memory.Count > 0)
+        {
+            string what = Invariant($"memory: [1x{MachineFloor.K}]x[{MachineFloor.K}x{MachineFloor.StreamColumns}] fp32 ({MachineFloor.StreamBytes / 1e6:F1} MB)");
+            s.AppendLine(Invariant($"  {what,-42}") + string.Concat(memory.Select(f => Invariant($"  {f.Threads}t: {f.MedianMs,7:F2} ms {f.GBPerSecond,6:F1} GB/s  "))));
         }
 
         if (r.Main is { } main)
         {
             foreach (var f in r.Floor.Where(f => f.Threads == main.Threads))
             {
-                Line(s, $"  floor for this model at {f.Precision}, {f.Threads} threads: {Ms(cost.CaptionMacs(r.NominalSteps) / (f.GmacPerSecond * 1e9) * 1000)} per caption{(f.Precision == (r.Precision == "int8" ? "int8" : "fp32") ? " (this model's precision)" : "")}");
+                if (f.Precision != "memory")
+                {
+                    Line(s, $"  floor for this model at {f.Precision}, {f.Threads} threads: {Ms(cost.CaptionMacs(r.NominalSteps) / (f.GmacPerSecond * 1e9) * 1000)} per caption{(f.Precision == (r.Precision == "int8" ? "int8" : "fp32") ? " (this model's precision)" : "")}");
+                }
+            }
+
+            if (r.RooflineMs(main.Threads) is { } roofline)
+            {
+                Line(s, $"  roofline floor for this model, {main.Threads} threads: {Ms(roofline)} per caption (vision and cross K/V at the product rate; each decoder step at the larger of its MACs at that rate and its {cost.DecoderStepBytes(r.Precision) / 1e6:F1} MB of weights and cross K/V at {r.MemoryRate(main.Threads):F1} GB/s)");
             }
 
             s.AppendLine();
@@ -62,7 +77,8 @@ internal static class BenchReport
             string ofFloor = floorRate is { } rate ? Invariant($" = {main.AchievedGflops / (2 * rate) * 100:F0}% of the floor's {2 * rate:F0} GFLOP/s") : "";
             Line(s, $"  captions/s {main.CaptionsPerSecond:F3}; achieved {main.AchievedGflops:F1} GFLOP/s{ofFloor}");
             Line(s, $"  search and overhead between decoder steps (generate - steps): {main.SearchOverhead.Median:F1} ms per caption (median)");
-            Line(s, $"  caption median {Ms(main.Caption.Median)} vs floor {Ms(r.FloorMs(main.Threads) ?? double.NaN)} ({main.Caption.Median / (r.FloorMs(main.Threads) ?? double.NaN):F1}x the floor); peak RSS {main.PeakRssMiB:F0} MiB (from {main.RssBeforeMiB:F0} MiB before the load)");
+            string vsRoofline = r.RooflineMs(main.Threads) is { } rooflineMs ? Invariant($", {main.Caption.Median / rooflineMs:F2}x the roofline floor {Ms(rooflineMs)}") : "";
+            Line(s, $"  caption median {Ms(main.Caption.Median)} vs floor {Ms(r.FloorMs(main.Threads) ?? double.NaN)} ({main.Caption.Median / (r.FloorMs(main.Threads) ?? double.NaN):F1}x the floor{vsRoofline}); peak RSS {main.PeakRssMiB:F0} MiB (from {main.RssBeforeMiB:F0} MiB before the load)");
             s.AppendLine();
 
             s.AppendLine("Threads (one caption at a time)");
@@ -118,6 +134,8 @@ internal static class BenchReport
             ["caption_ms_median"] = Number(main?.Caption.Median),
             ["caption_ms_p90"] = Number(main?.Caption.P90),
             ["floor_ms"] = Number(main is null ? null : r.FloorMs(main.Threads)),
+            ["roofline_floor_ms"] = Number(main is null ? null : r.RooflineMs(main.Threads)),
+            ["memory_gb_per_s"] = Number(main is null ? null : r.MemoryRate(main.Threads)),
             ["cold_start_ms"] = Number(r.ColdStarts.FirstOrDefault()?.ColdStartMs),
             ["peak_rss_mb"] = Number(main?.PeakRssMiB),
             ["captions_per_second"] = Number(main?.CaptionsPerSecond, 4),
@@ -137,6 +155,7 @@ internal static class BenchReport
                 ["vision"] = cost.VisionMacs,
                 ["cross_kv"] = cost.CrossKvMacs,
                 ["decoder_token"] = cost.TokenMacs(1),
+                ["decoder_step_bytes"] = cost.DecoderStepBytes(r.Precision),
                 ["caption_nominal"] = cost.CaptionMacs(r.NominalSteps),
                 ["nominal_tokens"] = r.NominalSteps,
             },
@@ -147,6 +166,7 @@ internal static class BenchReport
                 ["ms_median"] = Number(f.MedianMs, 3),
                 ["ms_p90"] = Number(f.P90Ms, 3),
                 ["gmac_per_s"] = Number(f.GmacPerSecond),
+                ["gb_per_s"] = Number(f.GBPerSecond),
             })]),
         };
 

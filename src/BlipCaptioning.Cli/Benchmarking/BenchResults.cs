@@ -50,6 +50,36 @@ internal sealed class BenchResults
     /// <summary>Milliseconds the nominal greedy caption's MACs take at the floor rate.</summary>
     public double? FloorMs(int threads) =>
         FloorRate(threads) is { } rate ? Cost.CaptionMacs(NominalSteps) / (rate * 1e9) * 1000.0 : null;
+
+    /// <summary>The machine's memory bandwidth (GB/s) with at most <paramref name="threads"/> threads: the best median of the "memory" product.</summary>
+    public double? MemoryRate(int threads)
+    {
+        var match = Floor.Where(f => f.Precision == "memory" && f.Threads <= threads && f.GBPerSecond is not null).ToList();
+        return match.Count == 0 ? null : match.Max(f => f.GBPerSecond!.Value);
+    }
+
+    /// <summary>
+    /// The roofline floor of the nominal caption (ms): the vision encoder and cross K/V at the product rate, and each
+    /// decoder step at the larger of its MACs at that rate and its bytes (<see cref="ModelCost.DecoderStepBytes"/>) at
+    /// the measured memory bandwidth. <see cref="FloorMs"/> counts MACs only, which a memory-bound decoder step cannot reach.
+    /// </summary>
+    public double? RooflineMs(int threads)
+    {
+        if (FloorRate(threads) is not { } rate || MemoryRate(threads) is not { } bandwidth)
+        {
+            return null;
+        }
+
+        double stepBytesMs = Cost.DecoderStepBytes(Precision) / (bandwidth * 1e9) * 1000.0;
+        double ms = (Cost.VisionMacs + Cost.CrossKvMacs) / (rate * 1e9) * 1000.0;
+        for (int step = 0; step < NominalSteps; step++)
+        {
+            long macs = step == 0 ? Cost.DecoderStepMacs(0, 1) : Cost.DecoderStepMacs(step, 1);
+            ms += Math.Max(macs / (rate * 1e9) * 1000.0, stepBytesMs);
+        }
+
+        return ms;
+    }
 }
 
 /// <summary>Captions one at a time through the captioning engine, with every stage timed.</summary>

@@ -10,6 +10,9 @@ namespace BlipCaptioning.Cli.Benchmarking;
 /// model runs: one large fp32 MatMul ([577x768]x[768x3072], a vision MLP layer) and its int8 counterpart
 /// (DynamicQuantizeLinear + MatMulInteger with int8 weights, rescaled to float: the pattern ONNX Runtime's dynamic
 /// quantization writes and fuses into DynamicQuantizeMatMul), each timed as the median of many runs at each thread count.
+/// A third product measures memory bandwidth instead of arithmetic: one row times a 94 MB fp32 matrix
+/// ([1x768]x[768x30720], three times the CPU caches of the bench machine), which like a decoder step reads every weight
+/// once per run.
 /// </summary>
 /// <remarks>
 /// The graphs are written with the project's own <see cref="OnnxGraphBuilder"/>/<see cref="OnnxModelWriter"/> into a
@@ -22,7 +25,13 @@ internal static class MachineFloor
     public const int K = 768;
     public const int N = 3072;
 
+    /// <summary>Columns of the bandwidth product's matrix: [K, StreamColumns] float32 is 94.4 MB.</summary>
+    public const int StreamColumns = 30720;
+
     public static long MatMulMacs => (long)M * K * N;
+
+    /// <summary>Bytes of weights the bandwidth product reads per run.</summary>
+    public static long StreamBytes => (long)K * StreamColumns * sizeof(float);
 
     /// <summary>Times both products at each thread count: <paramref name="warmup"/> untimed runs, then the median of <paramref name="runs"/>.</summary>
     public static IReadOnlyList<FloorMeasurement> Measure(IReadOnlyList<int> threadCounts, int runs, int warmup, CancellationToken cancellationToken)
@@ -35,8 +44,10 @@ internal static class MachineFloor
         {
             string fp32 = Path.Combine(folder, "matmul_fp32.onnx");
             string int8 = Path.Combine(folder, "matmul_int8.onnx");
+            string memory = Path.Combine(folder, "matvec_fp32.onnx");
             WriteGraph("fp32", fp32, cancellationToken);
             WriteGraph("int8", int8, cancellationToken);
+            WriteGraph("memory", memory, cancellationToken);
 
             // Every configuration gets its own session, and the runs go round-robin over them: on a shared machine a
             // burst of other work then slows every configuration a little instead of one of them a lot.
@@ -47,6 +58,7 @@ internal static class MachineFloor
                 {
                     timers.Add(new ProductTimer("fp32", fp32, threads));
                     timers.Add(new ProductTimer("int8", int8, threads));
+                    timers.Add(new ProductTimer("memory", memory, threads));
                 }
 
                 for (int i = 0; i < warmup + runs; i++)
@@ -82,9 +94,26 @@ internal static class MachineFloor
         }
     }
 
-    /// <summary>Writes the "fp32" or "int8" product graph (input x float [M, K], output y float [M, N]) to <paramref name="path"/>.</summary>
-    internal static void WriteGraph(string precision, string path, CancellationToken cancellationToken = default) =>
-        OnnxModelWriter.Write(precision == "int8" ? Int8Graph() : Fp32Graph(), path, cancellationToken);
+    /// <summary>
+    /// Writes the "fp32" or "int8" product graph (input x float [M, K], output y float [M, N]) or the "memory" one
+    /// (x [1, K], y [1, StreamColumns]) to <paramref name="path"/>.
+    /// </summary>
+    internal static void WriteGraph(string kind, string path, CancellationToken cancellationToken = default) =>
+        OnnxModelWriter.Write(kind switch { "int8" => Int8Graph(), "memory" => StreamGraph(), _ => Fp32Graph() }, path, cancellationToken);
+
+    /// <summary>Rows and columns of x and y of a product graph.</summary>
+    internal static (int Rows, int Columns) Shape(string kind) => kind == "memory" ? (1, StreamColumns) : (M, N);
+
+    /// <summary>y = x·W, x float [1, K] (input), W float [K, StreamColumns] (initializer, uniform in ±0.1).</summary>
+    private static OnnxGraphBuilder StreamGraph()
+    {
+        var g = new OnnxGraphBuilder("floor_matvec_fp32");
+        var x = g.Input("x", OnnxElementType.Float32, 1, K);
+        var w = g.Initializer("w", OnnxTensorData.Floats(RandomWeights(K * StreamColumns, integers: false), K, StreamColumns));
+        g.Node("MatMul", [x, w], output: "y");
+        g.Output("y", OnnxElementType.Float32, 1, StreamColumns);
+        return g;
+    }
 
     /// <summary>
     /// The weights of the graphs, [K, N] row-major, from a fixed seed: uniform in ±0.1 for fp32; whole numbers in
@@ -160,14 +189,15 @@ internal static class MachineFloor
             _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             _session = new InferenceSession(path, _options);
             var random = new Random(99);
-            var input = new float[M * K];
+            var (rows, columns) = Shape(precision);
+            var input = new float[rows * K];
             for (int i = 0; i < input.Length; i++)
             {
                 input[i] = (float)((random.NextDouble() * 2) - 1);
             }
 
-            _x = OrtValue.CreateTensorValueFromMemory(input, [M, K]);
-            _y = OrtValue.CreateTensorValueFromMemory(new float[M * N], [M, N]);
+            _x = OrtValue.CreateTensorValueFromMemory(input, [rows, K]);
+            _y = OrtValue.CreateTensorValueFromMemory(new float[rows * columns], [rows, columns]);
         }
 
         public void RunOnce(bool record)
@@ -180,8 +210,13 @@ internal static class MachineFloor
             }
         }
 
-        public FloorMeasurement Result() =>
-            new(_precision, _threads, _samples.Median, _samples.P90, MatMulMacs / (_samples.Median / 1000.0) / 1e9);
+        public FloorMeasurement Result()
+        {
+            double seconds = _samples.Median / 1000.0;
+            return _precision == "memory"
+                ? new(_precision, _threads, _samples.Median, _samples.P90, (double)K * StreamColumns / seconds / 1e9, StreamBytes / seconds / 1e9)
+                : new(_precision, _threads, _samples.Median, _samples.P90, MatMulMacs / seconds / 1e9);
+        }
 
         public void Dispose()
         {
@@ -194,5 +229,8 @@ internal static class MachineFloor
     }
 }
 
-/// <summary>One timed matrix product: median and p90 milliseconds and the MAC rate at the median.</summary>
-internal sealed record FloorMeasurement(string Precision, int Threads, double MedianMs, double P90Ms, double GmacPerSecond);
+/// <summary>
+/// One timed product: median and p90 milliseconds and the MAC rate at the median; for the "memory" product also the
+/// bytes of weights read per second (GB/s, 10⁹ bytes).
+/// </summary>
+internal sealed record FloorMeasurement(string Precision, int Threads, double MedianMs, double P90Ms, double GmacPerSecond, double? GBPerSecond = null);

@@ -68,6 +68,32 @@ internal sealed class ModelCost
         return (Text.Layers * (projections + selfAttention + crossAttention)) + head;
     }
 
+    /// <summary>
+    /// Weights a decoder step multiplies by: every Linear layer of every decoder layer (self-attention q, k, v, o;
+    /// cross-attention q, o; fc1, fc2), the LM head's transform and its vocabulary projection. A step over one token
+    /// reads each of them once (the word embeddings are gathered, one row per token, and not counted).
+    /// </summary>
+    public long DecoderStepWeights
+    {
+        get
+        {
+            long d = Text.HiddenSize, inner = Text.IntermediateSize;
+            return (Text.Layers * ((6 * d * d) + (2 * d * inner))) + (d * d) + (d * (long)Text.VocabSize);
+        }
+    }
+
+    /// <summary>
+    /// Bytes one decoder step over one token must read from memory: its weights (float32: 4 bytes each; int8: one
+    /// byte each plus a float32 scale per block of 128) and the image's cross-attention keys and values (float32 in
+    /// both precisions). A step cannot be faster than these bytes at the machine's memory bandwidth.
+    /// </summary>
+    public long DecoderStepBytes(string precision)
+    {
+        long weights = precision == "int8" ? DecoderStepWeights + (DecoderStepWeights * sizeof(float) / 128) : DecoderStepWeights * sizeof(float);
+        long crossKv = (long)Text.Layers * 2 * Vision.Tokens * Text.HiddenSize * sizeof(float);
+        return weights + crossKv;
+    }
+
     /// <summary>MACs of one decoder step with the self-attention cache, one new token after <paramref name="past"/> cached ones.</summary>
     public long TokenMacs(int past) => DecoderStepMacs(past, 1);
 
