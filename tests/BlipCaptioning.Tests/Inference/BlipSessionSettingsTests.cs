@@ -63,7 +63,7 @@ public sealed class BlipSessionSettingsTests(TinyModelFixture fixture)
         // count gets its own pools and says why.
         var pool = SharedOnnxThreadPool.Current!.Value;
         Assert.Equal((Environment.ProcessorCount, true), pool);
-        var matching = new BlipSessionSettings { IntraOpThreads = pool.Threads, AllowSpinning = pool.Spinning };
+        var matching = new BlipSessionSettings { IntraOpThreads = pool.Threads, AllowSpinning = pool.Spinning, InterOpThreads = 2 };
         var other = new BlipSessionSettings { IntraOpThreads = pool.Threads + 1, AllowSpinning = pool.Spinning };
 
         using var joined = CaptioningEngine.Load(fixture.ModelDirectory, matching, new ImageLoadingOptions());
