@@ -34,6 +34,21 @@ public static class SharedOnnxThreadPool
     }
 
     /// <summary>
+    /// Creates the shared pool with the default settings (<see cref="BlipSessionSettings.Default"/>: one thread per CPU,
+    /// spinning) unless the process has it already. For a process that creates other ONNX Runtime sessions before its
+    /// first BLIP model: call this first, so that the BLIP sessions can share the pool.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">ONNX Runtime's environment already exists without the pool, or the pool has other settings.</exception>
+    public static void EnsureCreatedWithDefaults()
+    {
+        var defaults = BlipSessionSettings.Default;
+        if (TryUse(defaults.EffectiveIntraOpThreads, defaults.EffectiveSpinning(SessionThreadPool.Shared)) is { } whyNot)
+        {
+            throw new InvalidOperationException("Could not create the shared ONNX Runtime thread pool: " + whyNot + ".");
+        }
+    }
+
+    /// <summary>
     /// Creates the shared pool with these settings if the process has none yet, and says whether sessions with these
     /// settings can use it. Call it before anything else in the process creates an ONNX Runtime session.
     /// </summary>

@@ -84,6 +84,23 @@ public sealed class BlipSessionSettingsTests(TinyModelFixture fixture)
     }
 
     [Fact]
+    public void EnsureCreatedWithDefaults_PoolAlreadyMadeWithTheDefaults_IsANoOp()
+    {
+        SharedOnnxThreadPool.EnsureCreatedWithDefaults();
+
+        Assert.Equal((Environment.ProcessorCount, true), SharedOnnxThreadPool.Current);
+    }
+
+    [Fact]
+    public void TryUse_OtherSettingsThanThePools_SaysWhyAndChangesNothing()
+    {
+        string? whyNot = SharedOnnxThreadPool.TryUse(Environment.ProcessorCount + 2, spinning: false);
+
+        Assert.Equal($"this process's shared pool has {Environment.ProcessorCount} thread(s) with spinning (set by the first model loaded), and these settings ask for {Environment.ProcessorCount + 2} without", whyNot);
+        Assert.Equal((Environment.ProcessorCount, true), SharedOnnxThreadPool.Current);
+    }
+
+    [Fact]
     public void SessionThreading_ToString_NamesPoolThreadsAndSpinning()
     {
         Assert.Equal("shared pool, 2 threads, spinning", new SessionThreading(SessionThreadPool.Shared, 2, true).ToString());
