@@ -17,6 +17,8 @@ public sealed class CaptioningServiceCollectionExtensionsTests(TinyModelFixture 
             ["Captioning:GraphOptimizationLevel"] = "ORT_ENABLE_BASIC",
             ["Captioning:EnableTiff"] = "true",
             ["Captioning:NumBeams"] = "3",
+            ["Captioning:ThreadPool"] = "PerSession",
+            ["Captioning:AllowSpinning"] = "false",
         }).Build();
         using var provider = new ServiceCollection().AddBlipCaptioning(configuration.GetSection("Captioning")).BuildServiceProvider();
 
@@ -27,6 +29,8 @@ public sealed class CaptioningServiceCollectionExtensionsTests(TinyModelFixture 
         Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC, options.GraphOptimizationLevel);
         Assert.True(options.EnableTiff);
         Assert.Equal(3, options.NumBeams);
+        Assert.Equal(BlipCaptioning.Inference.SessionThreadPool.PerSession, options.ThreadPool);
+        Assert.False(options.AllowSpinning);
     }
 
     [Fact]
