@@ -50,12 +50,9 @@ internal static class BenchReport
 
         if (r.Main is { } main)
         {
-            foreach (var f in r.Floor.Where(f => f.Threads == main.Threads))
+            foreach (var f in r.Floor.Where(f => f.Threads == main.Threads && f.Precision != "memory"))
             {
-                if (f.Precision != "memory")
-                {
-                    Line(s, $"  floor for this model at {f.Precision}, {f.Threads} threads: {Ms(cost.CaptionMacs(r.NominalSteps) / (f.GmacPerSecond * 1e9) * 1000)} per caption{(f.Precision == (r.Precision == "int8" ? "int8" : "fp32") ? " (this model's precision)" : "")}");
-                }
+                Line(s, $"  floor for this model at {f.Precision}, {f.Threads} threads: {Ms(cost.CaptionMacs(r.NominalSteps) / (f.GmacPerSecond * 1e9) * 1000)} per caption{(f.Precision == (r.Precision == "int8" ? "int8" : "fp32") ? " (this model's precision)" : "")}");
             }
 
             if (r.RooflineMs(main.Threads) is { } roofline)

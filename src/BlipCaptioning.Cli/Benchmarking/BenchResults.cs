@@ -74,8 +74,7 @@ internal sealed class BenchResults
         double ms = (Cost.VisionMacs + Cost.CrossKvMacs) / (rate * 1e9) * 1000.0;
         for (int step = 0; step < NominalSteps; step++)
         {
-            long macs = step == 0 ? Cost.DecoderStepMacs(0, 1) : Cost.DecoderStepMacs(step, 1);
-            ms += Math.Max(macs / (rate * 1e9) * 1000.0, stepBytesMs);
+            ms += Math.Max(Cost.TokenMacs(past: step) / (rate * 1e9) * 1000.0, stepBytesMs);
         }
 
         return ms;

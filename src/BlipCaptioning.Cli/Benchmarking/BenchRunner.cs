@@ -161,7 +161,6 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var optionsB = change.Apply(options);
         var a = new SequentialResult { Threads = options.MainThreads };
         var b = new SequentialResult { Threads = optionsB.MainThreads };
-        options.SessionSettings(options.MainThreads).ResolveThreading();
         Progress($"A/B: A = as given, B = {change.Description}; {options.Runs} captions each, alternating");
         using var engineA = LoadMeasured(options, options.MainThreads, a);
         using var engineB = LoadMeasured(optionsB, optionsB.MainThreads, b);
