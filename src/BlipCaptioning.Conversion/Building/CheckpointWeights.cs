@@ -13,6 +13,12 @@ internal sealed class CheckpointWeights(BlipCheckpoint checkpoint, LinearFormat 
     /// <summary>The largest |x| a row of activations is quantized as if it had: all-zero rows get a finite scale.</summary>
     private const float SmallestRowMaximum = 1e-12f;
 
+    /// <summary>
+    /// Each input's per-row int8 codes and scales, by graph and tensor name, so that Linear layers reading the same
+    /// tensor (the cross-attention graph's 24 key/value projections of image_embeds) quantize it once.
+    /// </summary>
+    private readonly Dictionary<(OnnxGraphBuilder Graph, string Input), QuantizedRows> quantizedInputs = [];
+
     public LinearFormat LinearFormat => linearFormat;
 
     public bool Contains(string name) => checkpoint.Weights.ContainsKey(name);
@@ -117,19 +123,41 @@ internal sealed class CheckpointWeights(BlipCheckpoint checkpoint, LinearFormat 
     /// base vision encoder's shapes this costs about 5-10% over a single scale for the whole tensor (DynamicQuantizeMatMul),
     /// and 10-15% less than the same arithmetic in standard operators (MatMulInteger, Cast, Mul).
     /// </remarks>
-    private static string PerRowInt8MatMul(OnnxGraphBuilder g, string x, string weight, string weightScales, int inFeatures, int outFeatures, string bias, string? output)
+    private string PerRowInt8MatMul(OnnxGraphBuilder g, string x, string weight, string weightScales, int inFeatures, int outFeatures, string bias, string? output)
+    {
+        var quantized = QuantizedRowsOf(g, x, inFeatures);
+        var products = g.Node("MatMulIntegerToFloat",
+            [quantized.Codes, weight, g.FloatScalar(1f), weightScales, g.UInt8Scalar((byte)WeightQuantizer.BlockwiseZeroPoint)],
+            domain: OnnxDomains.Microsoft);
+        var y = g.Add(g.Mul(products, g.Unsqueeze(quantized.Scales, 1)), bias);                     // [M, out]
+        var shape = g.Concat(0, [g.ShapeOf(x, 0, -1), g.Int64s(outFeatures)]);
+        return g.Node("Reshape", [y, shape], output: output);
+    }
+
+    /// <summary>x's rows quantized by <see cref="QuantizeRows"/>, added to the graph the first time x is quantized.</summary>
+    private QuantizedRows QuantizedRowsOf(OnnxGraphBuilder g, string x, int inFeatures)
+    {
+        if (!quantizedInputs.TryGetValue((g, x), out var quantized))
+        {
+            quantized = QuantizeRows(g, x, inFeatures);
+            quantizedInputs.Add((g, x), quantized);
+        }
+
+        return quantized;
+    }
+
+    /// <summary>x [..., in] as rows [M, in] quantized to uint8 (zero point 128) with one scale per row: max|row| / 127.</summary>
+    private static QuantizedRows QuantizeRows(OnnxGraphBuilder g, string x, int inFeatures)
     {
         var rows = g.Reshape(x, -1, inFeatures);                                                     // [M, in]
         var rowMax = g.Node("ReduceMax", [g.Node("Abs", [rows])], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 0)]);
         var rowScale = g.Div(g.Node("Max", [rowMax, g.FloatScalar(SmallestRowMaximum)]), g.FloatScalar(WeightQuantizer.Int8Limit)); // [M]
         var zeroPoints = g.Node("Expand", [g.UInt8s((byte)WeightQuantizer.BlockwiseZeroPoint), g.ShapeOf(rowScale)]); // [M] of 128
-        var codes = g.Node("QuantizeLinear", [rows, rowScale, zeroPoints], [OnnxAttribute.Int("axis", 0)]);
-        var products = g.Node("MatMulIntegerToFloat", [codes, weight, g.FloatScalar(1f), weightScales, g.UInt8Scalar((byte)WeightQuantizer.BlockwiseZeroPoint)],
-            domain: OnnxDomains.Microsoft);
-        var y = g.Add(g.Mul(products, g.Unsqueeze(rowScale, 1)), bias);                             // [M, out]
-        var shape = g.Concat(0, [g.ShapeOf(x, 0, -1), g.Int64s(outFeatures)]);
-        return g.Node("Reshape", [y, shape], output: output);
+        return new QuantizedRows(g.Node("QuantizeLinear", [rows, rowScale, zeroPoints], [OnnxAttribute.Int("axis", 0)]), rowScale);
     }
+
+    /// <summary>The uint8 codes [M, in] of a tensor's rows and their scales [M].</summary>
+    private sealed record QuantizedRows(string Codes, string Scales);
 }
 
 /// <summary>A matrix [rows, cols] stored as 8-bit codes [rows, blocks, blockSize] (zero point 128) and scales [rows, blocks].</summary>

@@ -73,6 +73,10 @@ public sealed class BlipModelBuilderInt8Tests(ITestOutputHelper output) : IDispo
         Assert.Equal(4 * v.Layers, vision.Graph.Node.Count(node => node.OpType == "MatMulIntegerToFloat" && node.Domain == "com.microsoft"));
         Assert.Equal(v.Layers, vision.Graph.Node.Count(node => node.OpType == "MultiHeadAttention"));
         Assert.Equal(2 * t.Layers, cross.Graph.Node.Count(node => node.OpType == "MatMulIntegerToFloat"));
+        // Activations are quantized once per tensor: each vision layer has four Linear inputs, and the cross graph's 24
+        // key/value projections all read image_embeds.
+        Assert.Equal(4 * v.Layers, vision.Graph.Node.Count(node => node.OpType == "QuantizeLinear"));
+        Assert.Single(cross.Graph.Node, node => node.OpType == "QuantizeLinear");
         // Per decoder layer: query/key/value as one, the attention output, the cross-attention query and output (its keys
         // and values live in the cross graph) and the two feed-forward layers; then the LM head's transform and projection.
         Assert.Equal((6 * t.Layers) + 2, decoder.Graph.Node.Count(node => node.OpType == "MatMulNBits" && node.Domain == "com.microsoft"));
