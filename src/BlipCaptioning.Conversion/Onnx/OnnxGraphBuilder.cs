@@ -65,56 +65,20 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>A 1-D int64 constant (shared between nodes that use the same values).</summary>
-    public string Int64s(params long[] values)
-    {
-        var key = "v:" + string.Join(',', values);
-        if (!_sharedConstants.TryGetValue(key, out var name))
-        {
-            name = Initializer("const_i64", OnnxTensorData.Int64s(values, values.Length));
-            _sharedConstants[key] = name;
-        }
-
-        return name;
-    }
+    public string Int64s(params long[] values) =>
+        SharedConstant("v:" + string.Join(',', values), "const_i64", () => OnnxTensorData.Int64s(values, values.Length));
 
     /// <summary>A 0-D int64 constant.</summary>
-    public string Int64Scalar(long value)
-    {
-        var key = "s:" + value.ToString(CultureInfo.InvariantCulture);
-        if (!_sharedConstants.TryGetValue(key, out var name))
-        {
-            name = Initializer("const_i64_scalar", OnnxTensorData.Int64s([value]));
-            _sharedConstants[key] = name;
-        }
-
-        return name;
-    }
+    public string Int64Scalar(long value) =>
+        SharedConstant("s:" + value.ToString(CultureInfo.InvariantCulture), "const_i64_scalar", () => OnnxTensorData.Int64s([value]));
 
     /// <summary>A 1-D uint8 constant (shared between nodes that use the same values).</summary>
-    public string UInt8s(params byte[] values)
-    {
-        var key = "u8:" + string.Join(',', values);
-        if (!_sharedConstants.TryGetValue(key, out var name))
-        {
-            name = Initializer("const_u8", OnnxTensorData.UInt8s(values, values.Length));
-            _sharedConstants[key] = name;
-        }
-
-        return name;
-    }
+    public string UInt8s(params byte[] values) =>
+        SharedConstant("u8:" + string.Join(',', values), "const_u8", () => OnnxTensorData.UInt8s(values, values.Length));
 
     /// <summary>A 0-D uint8 constant (shared between nodes that use the same value).</summary>
-    public string UInt8Scalar(byte value)
-    {
-        var key = "u8s:" + value.ToString(CultureInfo.InvariantCulture);
-        if (!_sharedConstants.TryGetValue(key, out var name))
-        {
-            name = Initializer("const_u8_scalar", OnnxTensorData.UInt8s([value]));
-            _sharedConstants[key] = name;
-        }
-
-        return name;
-    }
+    public string UInt8Scalar(byte value) =>
+        SharedConstant("u8s:" + value.ToString(CultureInfo.InvariantCulture), "const_u8_scalar", () => OnnxTensorData.UInt8s([value]));
 
     /// <summary>A 0-D float32 constant.</summary>
     public string FloatScalar(float value)
@@ -123,6 +87,18 @@ internal sealed class OnnxGraphBuilder
         {
             name = Initializer("const_f32", OnnxTensorData.Floats([value]));
             _floatScalars[value] = name;
+        }
+
+        return name;
+    }
+
+    /// <summary>The initializer stored under <paramref name="key"/>, added the first time it is asked for.</summary>
+    private string SharedConstant(string key, string nameHint, Func<OnnxTensorData> data)
+    {
+        if (!_sharedConstants.TryGetValue(key, out var name))
+        {
+            name = Initializer(nameHint, data());
+            _sharedConstants[key] = name;
         }
 
         return name;
