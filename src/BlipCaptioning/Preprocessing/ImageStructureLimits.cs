@@ -1,0 +1,36 @@
+namespace BlipCaptioning.Preprocessing;
+
+/// <summary>
+/// Fixed budgets on the container structure of an encoded image, checked by a walk over its segments, chunks or
+/// blocks before any decoder sees the bytes (docs/preprocessing.md "Limits"). They are not settings: each sits far
+/// above what encoders write and far below what makes a decoder slow, so no legitimate image comes near them.
+/// The settings a caller may change are in <see cref="ImageLoadingOptions"/>.
+/// </summary>
+public static class ImageStructureLimits
+{
+    /// <summary>
+    /// Bytes of metadata one image may carry: JPEG APPn and COM segments, PNG chunks other than IHDR, PLTE, tRNS,
+    /// IDAT and IEND (text, EXIF, XMP, ICC, ...), WebP chunks other than the image data, GIF extension blocks. 16 MiB:
+    /// cameras write well under 1 MiB, Photoshop files with XMP history a few MiB.
+    /// </summary>
+    public const int MaxMetadataBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Segments one image may have: JPEG marker segments, PNG chunks other than IDAT, WebP chunks, GIF blocks before
+    /// the first frame. 4,096: a progressive JPEG with its tables has a few dozen.
+    /// </summary>
+    public const int MaxSegments = 4096;
+
+    /// <summary>
+    /// Scans one JPEG may have. Each scan of a progressive JPEG is a pass over all the coefficient blocks of its
+    /// components (about 1 ms at 40 megapixels), however few bytes it takes: encoders write 1 to 4 scans (baseline)
+    /// or about 10 (progressive).
+    /// </summary>
+    public const int MaxJpegScans = 500;
+
+    /// <summary>
+    /// Bytes a compressed PNG text chunk that we read may inflate to (the legacy "Raw profile type exif" and the XMP
+    /// packet, read for the orientation). 1 MiB, PIL's limit for any text chunk. Other text chunks are never inflated.
+    /// </summary>
+    public const int MaxTextChunkBytes = 1024 * 1024;
+}
