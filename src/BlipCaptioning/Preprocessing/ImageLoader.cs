@@ -111,7 +111,7 @@ internal sealed class ImageLoader
         }
 
         IImageDecoder decoder = _decoding.Decode.ImageFormatsManager.FindDecoder(format);
-        IImageInfo? info = Run(format, () =>
+        IImageInfo? info = CallDecoder(format, () =>
         {
             using var stream = new CancellableReadStream(input, cancellationToken);
             return ((IImageInfoDetector)decoder).Identify(_decoding.Decode, stream, cancellationToken);
@@ -130,7 +130,7 @@ internal sealed class ImageLoader
                 $"The {Name(format)} image is {width:N0} x {height:N0} = {pixels:N0} pixels, over the limit of {_options.MaxPixels:N0} pixels (MaxPixels). Scale it down before sending it."));
         }
 
-        using Image<Rgb24> image = Run(format, () =>
+        using Image<Rgb24> image = CallDecoder(format, () =>
         {
             using var stream = new CancellableReadStream(input, cancellationToken);
             return decoder.Decode<Rgb24>(_decoding.Decode, stream, cancellationToken);
@@ -184,7 +184,7 @@ internal sealed class ImageLoader
     /// DivideByZeroException, InvalidOperationException and others on malformed data) becomes an
     /// <see cref="UnsupportedImageException"/>. Only cancellation passes through.
     /// </summary>
-    private static T Run<T>(IImageFormat format, Func<T> decoderCall)
+    internal static T CallDecoder<T>(IImageFormat format, Func<T> decoderCall)
     {
         try
         {
