@@ -48,6 +48,11 @@ internal static class PngStructure
         {
             if (i + 8 > png.Length)
             {
+                if (dataRun.Count > 0)
+                {
+                    break; // a cut IEND: PIL needs nothing after the image data, and neither do we
+                }
+
                 throw ImageStructure.Truncated(Format, png.Length, "the end of its last chunk");
             }
 
@@ -58,15 +63,17 @@ internal static class PngStructure
                 throw ImageStructure.Damaged(Format, "it does not start with its header chunk (IHDR)");
             }
 
-            if (length > int.MaxValue)
-            {
-                throw ImageStructure.Damaged(Format, string.Create(CultureInfo.InvariantCulture, $"its {Printable(type)} chunk announces {length:N0} bytes, more than PNG allows"));
-            }
-
             long end = (long)i + ChunkOverhead + length;
-            if (end > png.Length)
+            if (length > int.MaxValue || end > png.Length)
             {
-                throw ImageStructure.Truncated(Format, png.Length, $"the end of its {Printable(type)} chunk");
+                if (dataRun.Count > 0 && type != ImageData)
+                {
+                    break; // a broken chunk after the image data: PIL ignores it, and so do we (the decoder stops there too)
+                }
+
+                throw length > int.MaxValue
+                    ? ImageStructure.Damaged(Format, string.Create(CultureInfo.InvariantCulture, $"its {Printable(type)} chunk announces {length:N0} bytes, more than PNG allows"))
+                    : ImageStructure.Truncated(Format, png.Length, $"the end of its {Printable(type)} chunk");
             }
 
             var chunk = new Chunk(type, i + 8, (int)length);
