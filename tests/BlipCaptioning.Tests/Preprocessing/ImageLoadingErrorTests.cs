@@ -241,12 +241,26 @@ public sealed class ImageLoadingErrorTests
         Assert.Equal(maxBytes < 1 ? "MaxBytes" : "MaxPixels", error.ParamName);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(600_001)]
+    public void Constructor_DecodeTimeoutOutOfRange_ThrowsNamingTheSetting(int milliseconds)
+    {
+        var options = new ImageLoadingOptions { DecodeTimeout = TimeSpan.FromMilliseconds(milliseconds) };
+
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => new BlipImagePreprocessor(options: options));
+
+        Assert.Equal("DecodeTimeout", error.ParamName);
+    }
+
     [Fact]
-    public void ImageLoadingOptions_Defaults_Are50MiBAnd40MegapixelsWithoutTiff()
+    public void ImageLoadingOptions_Defaults_Are50MiB40MegapixelsAnd20SecondsWithoutTiff()
     {
         var options = new ImageLoadingOptions();
         Assert.Equal(50L * 1024 * 1024, options.MaxBytes);
         Assert.Equal(40_000_000, options.MaxPixels);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.DecodeTimeout);
         Assert.False(options.EnableTiff);
     }
 
