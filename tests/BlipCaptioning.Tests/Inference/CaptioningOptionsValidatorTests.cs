@@ -47,7 +47,7 @@ public sealed class CaptioningOptionsValidatorTests
     [Theory]
     [InlineData("00:00:00")]
     [InlineData("-00:00:01")]
-    [InlineData("00:10:00.001")]
+    [InlineData("00:10:00.0010000")]
     public void Validate_ImageDecodeTimeoutOutOfRange_NamesTheSettingAndTheRange(string timeout)
     {
         var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", ImageDecodeTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) });
