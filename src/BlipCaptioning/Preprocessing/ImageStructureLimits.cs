@@ -23,8 +23,8 @@ public static class ImageStructureLimits
 
     /// <summary>
     /// Scans one JPEG may have. Each scan of a progressive JPEG is a pass over all the coefficient blocks of its
-    /// components (about 1 ms at 40 megapixels), however few bytes it takes: encoders write 1 to 4 scans (baseline)
-    /// or about 10 (progressive).
+    /// components (2 to 4 ms at 40 megapixels on a busy 2-core machine), however few bytes it takes: 500 scans cost
+    /// about 1.4 s there. Encoders write 1 to 4 scans (baseline) or about 10 (progressive).
     /// </summary>
     public const int MaxJpegScans = 500;
 
