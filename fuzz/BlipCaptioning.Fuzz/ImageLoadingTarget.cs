@@ -9,7 +9,8 @@ namespace BlipCaptioning.Fuzz;
 /// <summary>
 /// The fuzzing target: the image loader and the PIL resize on one input, exactly as a caption runs them. An input
 /// may load or be refused with <see cref="UnsupportedImageException"/>; anything else escaping is a finding (afl
-/// records a crash), and so is a refusal for running past the decode time budget (a slow input).
+/// records a crash), and so are a refusal for running past the decode time budget (a slow input) and more than
+/// 256 MB of managed allocations for one input (a decoder sizing an array from a header field).
 /// </summary>
 internal static class ImageLoadingTarget
 {
@@ -21,6 +22,10 @@ internal static class ImageLoadingTarget
         DecodeTimeout = TimeSpan.FromMilliseconds(
             int.Parse(Environment.GetEnvironmentVariable("FUZZ_DECODE_TIMEOUT_MS") ?? "5000", CultureInfo.InvariantCulture)),
     };
+
+    // Managed memory one input may cost: a 1-megapixel image needs a few MB (ImageSharp's large buffers are
+    // unmanaged and capped by its allocator); anything near this is a decoder sizing an array from the header.
+    private const long AllocationBudget = 256L * 1024 * 1024;
 
     private static readonly ImageLoader Loader = new(Options);
     private static readonly BlipImagePreprocessor Preprocessor = new(options: Options);
@@ -61,6 +66,20 @@ internal static class ImageLoadingTarget
     }
 
     private static string Load(byte[] buffer, int length)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string outcome = LoadOrRefuse(buffer, length);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        if (allocated > AllocationBudget)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"FINDING: {allocated:N0} bytes of managed memory for {length:N0} input bytes ({outcome})."));
+        }
+
+        return outcome;
+    }
+
+    private static string LoadOrRefuse(byte[] buffer, int length)
     {
         try
         {

@@ -217,6 +217,18 @@ internal static class HostileImages
         return bmp;
     }
 
+    /// <summary>
+    /// Found by the fuzzer: a 1-bit BMP whose pixel data offset says 2 GB. ImageSharp 2.1 sizes the palette from the
+    /// offset and allocated a 2 GB array for this 56-byte file.
+    /// </summary>
+    public static byte[] BmpWithPixelOffsetPast2GB()
+    {
+        byte[] bmp = Bmp(12, 9, 1)[..56];
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(2), bmp.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(10), 0x7FFF0011);
+        return bmp;
+    }
+
     private static void WriteSegment(Stream jpeg, byte marker, byte[] payload)
     {
         jpeg.Write([0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2)]);

@@ -45,6 +45,20 @@ public sealed class HostileImageTests
         Assert.StartsWith("The BMP image uses 7 bits per pixel; BMP images have 1, 2, 4, 8, 16, 24 or 32.", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LoadAsync_BmpWhosePixelOffsetSays2GB_IsRefusedWithoutAllocatingIt()
+    {
+        // Found by the fuzzer: ImageSharp 2.1 sized its palette array from the offset (2 GB for 56 bytes).
+        byte[] bomb = HostileImages.BmpWithPixelOffsetPast2GB();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        UnsupportedImageException error = await Refused(bomb);
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal("The BMP image is damaged: its pixel data is said to start at byte 2,147,418,129, past the end of its 56 bytes.", error.Message);
+        Assert.True(allocated < 16 * 1024 * 1024, $"Refusing it allocated {allocated:N0} bytes.");
+    }
+
     [Theory]
     [InlineData("png")]
     [InlineData("jpeg")]

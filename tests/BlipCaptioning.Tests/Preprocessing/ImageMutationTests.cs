@@ -8,14 +8,17 @@ namespace BlipCaptioning.Tests.Preprocessing;
 
 /// <summary>
 /// Seeded byte-level mutants of every fixture image, on every run: each is preprocessed (decoded, turned upright,
-/// resized and normalised) or refused with an <see cref="UnsupportedImageException"/>; nothing else may escape, and
-/// none may be refused for running past its decode time budget. The seed is fixed, so a failure names the fixture
+/// resized and normalised) or refused with an <see cref="UnsupportedImageException"/>; nothing else may escape, none
+/// may be refused for running past its decode time budget, and none may allocate more than 64 MB of managed memory. The seed is fixed, so a failure names the fixture
 /// and mutant that reproduces it. Longer, coverage-guided runs: docs/fuzzing.md.
 /// </summary>
 public sealed class ImageMutationTests(ITestOutputHelper output)
 {
     private const int Seed = 14;
     private const int MutantsPerImage = 200;
+
+    // Managed memory one mutant may cost (4 megapixels need about 12 MB; ImageSharp's large buffers are unmanaged).
+    private const long AllocationBudget = 64L * 1024 * 1024;
 
     private static readonly uint[] InterestingWords = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF];
 
@@ -40,10 +43,11 @@ public sealed class ImageMutationTests(ITestOutputHelper output)
         {
             byte[] bytes = Mutate(mutant.Bytes, new Random(mutant.Seed));
             string id = $"{mutant.Name} mutant {mutant.Index} (new Random({mutant.Seed}))";
+            long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
                 using var stream = new MemoryStream(bytes);
-                await preprocessor.PreprocessAsync(stream, cancellationToken);
+                await preprocessor.PreprocessAsync(stream, cancellationToken); // completes on this thread: the bytes are in memory
                 Interlocked.Increment(ref loaded);
             }
             catch (UnsupportedImageException refusal) when (refusal.Message.Contains("(DecodeTimeout)", StringComparison.Ordinal))
@@ -57,6 +61,12 @@ public sealed class ImageMutationTests(ITestOutputHelper output)
             catch (Exception ex)
             {
                 escaped.Add($"{id}: {ex.GetType().Name}: {ex.Message}\n{ex.StackTrace}");
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated > AllocationBudget)
+            {
+                overBudget.Add($"{id}: allocated {allocated:N0} bytes of managed memory");
             }
         });
 
