@@ -8,6 +8,7 @@ using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
@@ -61,8 +62,7 @@ internal sealed class ImageLoader
 
     /// <summary>
     /// Decodes <paramref name="length"/> bytes of <paramref name="buffer"/> (synchronous CPU work) within
-    /// <see cref="ImageLoadingOptions.DecodeTimeout"/>. The buffer is the caller's scratch: a GIF's bytes after its
-    /// first frame may be left out of the decode, nothing else is changed.
+    /// <see cref="ImageLoadingOptions.DecodeTimeout"/>. The buffer is not changed.
     /// </summary>
     /// <exception cref="UnsupportedImageException">The bytes are not an acceptable image, or took longer than the budget.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -102,7 +102,8 @@ internal sealed class ImageLoader
             GifFormat => GifStructure.Scan(bytes, _options.MaxPixels),
             WebpFormat => WebpStructure.Scan(bytes),
             BmpFormat => BmpStructure.Scan(bytes),
-            _ => TiffStructure.Scan(bytes),
+            TiffFormat => TiffStructure.Scan(bytes),
+            _ => throw new InvalidOperationException($"No structure walk for {format.Name}: register one with its decoder."),
         };
         cancellationToken.ThrowIfCancellationRequested();
         if (!MemoryMarshal.TryGetArray(structure.DecoderInput, out ArraySegment<byte> input))
