@@ -229,6 +229,13 @@ internal static class HostileImages
         return bmp;
     }
 
+    /// <summary>
+    /// Found by the fuzzer: a 54-byte lossless WebP whose entropy image may name prefix-code group 16,290.
+    /// ImageSharp 2.1 allocates a Huffman table for every group up to the largest: 385 MB for this file.
+    /// </summary>
+    public static byte[] WebpWithManyPrefixCodeGroups() => Convert.FromHexString(
+        "524946462e000000574542505650384c220000002f1f000010a58ce87f6c22a2ff612093b6b890fd97da6b02c650b461ec27e05dff00");
+
     private static void WriteSegment(Stream jpeg, byte marker, byte[] payload)
     {
         jpeg.Write([0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2)]);

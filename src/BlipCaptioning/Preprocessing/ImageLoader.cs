@@ -100,7 +100,7 @@ internal sealed class ImageLoader
             JpegFormat => JpegStructure.Scan(bytes),
             PngFormat => PngStructure.Scan(bytes),
             GifFormat => GifStructure.Scan(bytes, _options.MaxPixels),
-            WebpFormat => WebpStructure.Scan(bytes),
+            WebpFormat => WebpStructure.Scan(bytes, _options.MaxPixels),
             BmpFormat => BmpStructure.Scan(bytes),
             TiffFormat => TiffStructure.Scan(bytes),
             _ => throw new InvalidOperationException($"No structure walk for {format.Name}: register one with its decoder."),

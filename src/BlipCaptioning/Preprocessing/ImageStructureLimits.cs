@@ -29,6 +29,13 @@ public static class ImageStructureLimits
     public const int MaxJpegScans = 500;
 
     /// <summary>
+    /// Prefix-code groups a lossless WebP (or a lossy WebP's lossless alpha) may use. ImageSharp 2.1 allocates a
+    /// Huffman table of up to 40 KB for every group index up to the largest one in the image, which a 54-byte file can
+    /// set to 65,535 (1.5 GB). libwebp's encoder writes at most 2,600 groups.
+    /// </summary>
+    public const int MaxWebpPrefixCodeGroups = 2600;
+
+    /// <summary>
     /// Bytes a compressed PNG text chunk that we read may inflate to (the legacy "Raw profile type exif" and the XMP
     /// packet, read for the orientation). 1 MiB, PIL's limit for any text chunk. Other text chunks are never inflated.
     /// </summary>

@@ -9,13 +9,15 @@ namespace BlipCaptioning.Preprocessing;
 /// chunk must end inside the RIFF payload, at most <see cref="ImageStructureLimits.MaxSegments"/> chunks and
 /// <see cref="ImageStructureLimits.MaxMetadataBytes"/> in chunks that hold no pixels. The decoder gets the RIFF
 /// payload only (bytes after it are not part of the image). The orientation is that of the first EXIF chunk.
+/// Lossless image data (VP8L chunks, and ALPH chunks with lossless alpha) is read up to its prefix codes
+/// (<see cref="WebpLosslessCodes"/>).
 /// </summary>
 internal static class WebpStructure
 {
     private const string Format = "WEBP";
     private const int RiffHeader = 12;
 
-    public static ImageStructure Scan(ReadOnlyMemory<byte> data)
+    public static ImageStructure Scan(ReadOnlyMemory<byte> data, long maxPixels)
     {
         ReadOnlySpan<byte> webp = data.Span;
         long riffEnd = webp.Length >= RiffHeader ? 8L + BinaryPrimitives.ReadUInt32LittleEndian(webp[4..]) : long.MaxValue;
@@ -27,6 +29,8 @@ internal static class WebpStructure
         var budget = new StructureBudget(Format, "RIFF chunks");
         int? orientation = null;
         bool sawExif = false;
+        (int Width, int Height) frameSize = (0, 0);
+        var losslessAlpha = new List<(int Start, int Length)>();
         int i = RiffHeader;
         while (i + 8 <= riffEnd)
         {
@@ -50,13 +54,31 @@ internal static class WebpStructure
                 budget.CountMetadata(size);
             }
 
+            ReadOnlySpan<byte> payload = webp.Slice(i + 8, (int)size);
             if (!sawExif && fourCc.SequenceEqual("EXIF"u8))
             {
                 sawExif = true;
-                orientation = ExifOrientationReader.ReadFromExif(webp.Slice(i + 8, (int)size));
+                orientation = ExifOrientationReader.ReadFromExif(payload);
+            }
+            else if (fourCc.SequenceEqual("VP8L"u8))
+            {
+                WebpLosslessCodes.CheckImage(payload, maxPixels);
+            }
+            else if (fourCc.SequenceEqual("VP8 "u8) && payload.Length >= 10)
+            {
+                frameSize = (BinaryPrimitives.ReadUInt16LittleEndian(payload[6..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]) & 0x3FFF);
+            }
+            else if (fourCc.SequenceEqual("ALPH"u8) && payload.Length > 0 && (payload[0] & 3) == 1)
+            {
+                losslessAlpha.Add((i + 9, (int)size - 1)); // checked below, with the size of the lossy frame
             }
 
             i += 8 + (int)size + (int)(size & 1);
+        }
+
+        foreach ((int start, int length) in losslessAlpha)
+        {
+            WebpLosslessCodes.CheckAlpha(webp.Slice(start, length), frameSize.Width, frameSize.Height, maxPixels);
         }
 
         return new ImageStructure(data[..(int)riffEnd], orientation);

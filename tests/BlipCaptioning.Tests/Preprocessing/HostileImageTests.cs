@@ -59,6 +59,20 @@ public sealed class HostileImageTests
         Assert.True(allocated < 16 * 1024 * 1024, $"Refusing it allocated {allocated:N0} bytes.");
     }
 
+    [Fact]
+    public async Task LoadAsync_LosslessWebpNamingThousandsOfPrefixCodeGroups_IsRefusedBeforeTheTablesAreAllocated()
+    {
+        // Found by the fuzzer: ImageSharp 2.1 allocated 385 MB of Huffman tables for these 54 bytes.
+        byte[] bomb = HostileImages.WebpWithManyPrefixCodeGroups();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        UnsupportedImageException error = await Refused(bomb);
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.StartsWith("The WEBP image's lossless data may use up to 16,291 prefix-code groups, over the limit of 2,600", error.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 16 * 1024 * 1024, $"Refusing it allocated {allocated:N0} bytes.");
+    }
+
     [Theory]
     [InlineData("png")]
     [InlineData("jpeg")]

@@ -25,6 +25,7 @@ public sealed class HostileUploadTests(AzuriteFixture azurite, TinyModelFixture 
         { "bmp-70000-wide", "70,000 x 2 pixels; BMP images are decoded from 1 to 65,535 pixels each way" },
         { "bmp-7-bits", "uses 7 bits per pixel" },
         { "bmp-pixel-offset-2gb", "its pixel data is said to start at byte 2,147,418,129" },
+        { "webp-16291-prefix-code-groups", "may use up to 16,291 prefix-code groups" },
         { "jpeg-20000-scans", "more than 500 scans" },
         { "jpeg-700-icc-segments", "16 MiB) of metadata" },
     };
@@ -104,6 +105,7 @@ public sealed class HostileUploadTests(AzuriteFixture azurite, TinyModelFixture 
             "bmp-70000-wide" => HostileImages.Bmp(70_000, 2, 24),
             "bmp-7-bits" => HostileImages.Bmp(16, 16, 7),
             "bmp-pixel-offset-2gb" => HostileImages.BmpWithPixelOffsetPast2GB(),
+            "webp-16291-prefix-code-groups" => HostileImages.WebpWithManyPrefixCodeGroups(),
             "jpeg-20000-scans" => HostileImages.ProgressiveJpeg(6000, 6000, 20_000),
             "jpeg-700-icc-segments" => HostileImages.JpegWithManyMetadataSegments(jpeg, 0xE2, "ICC_PROFILE\0"),
             "png-2gib-text-chunk" => HostileImages.PngWithTextBomb(png),
