@@ -4,6 +4,8 @@ using BlipCaptioning.Preprocessing;
 using BlipCaptioning.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace BlipCaptioning.Tests.Preprocessing;
 
@@ -71,6 +73,36 @@ public sealed class HostileImageTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.StartsWith("The WEBP image's lossless data may use up to 16,291 prefix-code groups, over the limit of 2,600", error.Message, StringComparison.Ordinal);
         Assert.True(allocated < 16 * 1024 * 1024, $"Refusing it allocated {allocated:N0} bytes.");
+    }
+
+    [Theory]
+    [InlineData(WebpEncodingMethod.Fastest)]
+    [InlineData(WebpEncodingMethod.Level4)]
+    [InlineData(WebpEncodingMethod.BestQuality)]
+    public async Task LoadAsync_LosslessWebpOfAPhoto_PassesThePrefixCodeWalkAndDecodesToThePhotosPixels(WebpEncodingMethod method)
+    {
+        // The walk decodes the transforms' data to reach the prefix codes; an encoder using every feature must pass.
+        byte[] rgba = await File.ReadAllBytesAsync(Fixtures.PilReferencePath("images/rgba.png"));
+        using Image<Rgba32> photo = Image.Load<Rgba32>(rgba);
+        using var webp = new MemoryStream();
+        await photo.SaveAsWebpAsync(webp, new WebpEncoder { FileFormat = WebpFileFormatType.Lossless, Method = method, TransparentColorMode = WebpTransparentColorMode.Preserve });
+        using LoadedImage expected = await Load(rgba);
+
+        using LoadedImage decoded = await Load(webp.ToArray());
+
+        Assert.True(decoded.Pixels.SequenceEqual(expected.Pixels));
+    }
+
+    [Fact]
+    public async Task LoadAsync_LossyWebpWithLosslessAlpha_PassesThePrefixCodeWalk()
+    {
+        using Image<Rgba32> photo = Image.Load<Rgba32>(await File.ReadAllBytesAsync(Fixtures.PilReferencePath("images/rgba.png")));
+        using var webp = new MemoryStream();
+        await photo.SaveAsWebpAsync(webp, new WebpEncoder { FileFormat = WebpFileFormatType.Lossy, UseAlphaCompression = true });
+
+        using LoadedImage decoded = await Load(webp.ToArray());
+
+        Assert.Equal((photo.Width, photo.Height), (decoded.Width, decoded.Height));
     }
 
     [Theory]
