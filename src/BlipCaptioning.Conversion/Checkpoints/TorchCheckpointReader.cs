@@ -18,10 +18,10 @@ namespace BlipCaptioning.Conversion.Checkpoints;
 /// </summary>
 public static class TorchCheckpointReader
 {
-    /// <summary>The largest data.pkl accepted; a state dict's pickle is a few hundred kilobytes (base: 40 KB).</summary>
+    /// <summary>The largest data.pkl accepted; a state dict's pickle is tens of kilobytes (base: 48 KB).</summary>
     public const int MaxPickleBytes = 64 << 20;
 
-    /// <summary>The most records a checkpoint's zip may hold (a state dict has one per storage, about 500 for base).</summary>
+    /// <summary>The most records a checkpoint's zip may hold (one per storage and a few more: 475 for base).</summary>
     public const int MaxZipEntries = 100_000;
 
     /// <summary>

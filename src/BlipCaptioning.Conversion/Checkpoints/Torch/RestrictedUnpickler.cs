@@ -13,7 +13,7 @@ namespace BlipCaptioning.Conversion.Checkpoints.Torch;
 /// </summary>
 /// <remarks>
 /// Budgets: tuples nest at most <see cref="MaxDepth"/> deep (a state dict needs 2) and at most
-/// <see cref="MaxObjects"/> values are made or stored (a state dict needs about 20 per tensor), so no pickle can
+/// <see cref="MaxObjects"/> values are made or stored (a state dict needs a few dozen per tensor), so no pickle can
 /// exhaust the stack or memory; error messages describe values to a bounded depth and length.
 /// </remarks>
 internal sealed class RestrictedUnpickler
@@ -375,7 +375,7 @@ internal sealed class RestrictedUnpickler
         _objects += objects;
         if (_objects > MaxObjects)
         {
-            throw Error(offset, $"makes more than {MaxObjects:N0} values; a state dict needs about 20 per tensor");
+            throw Error(offset, $"makes more than {MaxObjects:N0} values; a state dict needs a few dozen per tensor");
         }
     }
 
