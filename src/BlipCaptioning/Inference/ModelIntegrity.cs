@@ -62,7 +62,7 @@ public static class ModelIntegrity
             }
 
             BoundedFile.RequireRegularFile(path, message => new ModelContractException(message));
-            long length = new FileInfo(path).Length;
+            long length = LengthOf(path);
             total += length;
             if (length > file.MaxBytes || total > ModelLimits.MaxModelBytes)
             {
@@ -88,6 +88,13 @@ public static class ModelIntegrity
                     + "Copy the model folder again, or rebuild it with `blip model build`.");
             }
         }
+    }
+
+    /// <summary>The length of the file a path leads to (FileInfo.Length would give a symlink's own length).</summary>
+    private static long LengthOf(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return RandomAccess.GetLength(handle);
     }
 
     /// <summary>Every graph file and data file, with the SHA-256 the manifest records (null where it records none).</summary>

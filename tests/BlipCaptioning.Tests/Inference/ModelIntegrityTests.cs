@@ -81,6 +81,25 @@ public sealed class ModelIntegrityTests(TinyModelFixture fixture)
     }
 
     [Fact]
+    public void Load_VocabularySymlinkedToAFileOverItsBudget_IsRefusedByTheTargetsSize()
+    {
+        string copy = fixture.CopyModel();
+        string large = Path.Combine(copy, "large.txt");
+        using (var file = File.Create(large))
+        {
+            file.SetLength((8 << 20) + 1);
+        }
+
+        string vocabulary = Path.Combine(copy, BlipModelContract.VocabularyFileName);
+        File.Delete(vocabulary);
+        File.CreateSymbolicLink(vocabulary, large);
+
+        var ex = Assert.Throws<ModelContractException>(() => BlipModel.Load(copy));
+
+        Assert.Contains("vocab.txt is 8,388,609 bytes; vocab.txt may hold 8,388,608", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_GraphFileIsAFifo_IsRefusedNotWaitedOn()
     {
         string copy = fixture.CopyModel();
