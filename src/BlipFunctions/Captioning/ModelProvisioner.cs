@@ -132,11 +132,11 @@ public sealed partial class ModelProvisioner : IDisposable
             if (download.Details.ContentLength > ModelLimits.MaxManifestBytes)
             {
                 throw new ModelContractException(string.Create(CultureInfo.InvariantCulture,
-                    $"{folderUri}{BlipModelContract.ManifestFileName} is {download.Details.ContentLength:N0} bytes, more than the {ModelLimits.MaxManifestBytes:N0} a manifest may hold."));
+                    $"{BlobIn(folderUri, BlipModelContract.ManifestFileName)} is {download.Details.ContentLength:N0} bytes, more than the {ModelLimits.MaxManifestBytes:N0} a manifest may hold."));
             }
 
             using var buffer = new MemoryStream((int)download.Details.ContentLength);
-            await CopyBoundedAsync(download.Content, buffer, ModelLimits.MaxManifestBytes, null, $"{folderUri}{BlipModelContract.ManifestFileName}", cancellationToken).ConfigureAwait(false);
+            await CopyBoundedAsync(download.Content, buffer, ModelLimits.MaxManifestBytes, null, BlobIn(folderUri, BlipModelContract.ManifestFileName), cancellationToken).ConfigureAwait(false);
             return buffer.ToArray();
         }
     }
@@ -149,7 +149,7 @@ public sealed partial class ModelProvisioner : IDisposable
         }
         catch (JsonException e)
         {
-            throw new ModelContractException($"{folderUri}{BlipModelContract.ManifestFileName} is not a valid BLIP model manifest: {e.Message}", e);
+            throw new ModelContractException($"{BlobIn(folderUri, BlipModelContract.ManifestFileName)} is not a valid BLIP model manifest: {e.Message}", e);
         }
     }
 
@@ -225,6 +225,9 @@ public sealed partial class ModelProvisioner : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The address of a blob of the model folder, for messages.</summary>
+    private static string BlobIn(Uri folderUri, string name) => folderUri.AbsoluteUri.TrimEnd('/') + "/" + name;
 
     /// <summary>A file name inside a folder; anything that would leave it is refused (the names come from the contract).</summary>
     private static string PathInside(string folder, string name)
