@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Checkpoints;
-using BlipCaptioning.Inference;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Cli.Tests;
 
@@ -173,17 +173,8 @@ public sealed class HostileModelInputTests(CliFixture fixture)
     [Fact]
     public async Task CaptionJson_ModelWithNaNWeights_SaysWhyInsteadOfAJsonWriterError()
     {
-        // A model built before `blip model build` refused non-finite weights, with a manifest that matches it.
         string model = fixture.CopyModel();
-        string data = Path.Combine(model, "text_decoder.onnx.data");
-        var bytes = File.ReadAllBytes(data);
-        for (int i = 0; i + 4 <= bytes.Length; i += 4)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i), float.NaN);
-        }
-
-        File.WriteAllBytes(data, bytes);
-        EditManifest(model, manifest => manifest["graphs"]!["text_decoder"]!["data_sha256"] = ModelIntegrity.Sha256Of(data));
+        FillDecoderWithNaN(model);
 
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--model", model, "--json");
 
@@ -222,13 +213,5 @@ public sealed class HostileModelInputTests(CliFixture fixture)
         }
 
         return copy;
-    }
-
-    private static void EditManifest(string directory, Action<JsonNode> edit)
-    {
-        string path = Path.Combine(directory, BlipModelContract.ManifestFileName);
-        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        edit(manifest);
-        File.WriteAllText(path, manifest.ToJsonString());
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Inference;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -370,12 +371,5 @@ public sealed class BlipConfigReaderTests
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 
         Assert.Contains("more than the 1,048,576 bytes allowed for it", error.Message, StringComparison.Ordinal);
-    }
-
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
     }
 }

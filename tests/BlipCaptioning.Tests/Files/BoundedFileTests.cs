@@ -1,4 +1,5 @@
 using BlipCaptioning.Files;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Tests.Files;
 
@@ -43,10 +44,7 @@ public sealed class BoundedFileTests : IDisposable
     public void ReadAllBytes_Fifo_IsRefusedWithoutWaitingForAWriter()
     {
         string path = Path.Combine(_folder, "pipe.json");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
-        {
-            mkfifo.WaitForExit();
-        }
+        MakeFifo(path);
 
         var error = Assert.Throws<InvalidDataException>(() => BoundedFile.ReadAllBytes(path, 1 << 20, message => new InvalidDataException(message)));
 

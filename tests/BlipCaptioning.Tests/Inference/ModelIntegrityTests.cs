@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.Text.Json.Nodes;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Tests.Inference;
 
@@ -159,17 +158,8 @@ public sealed class ModelIntegrityTests(TinyModelFixture fixture)
     [Fact]
     public async Task CaptionAsync_ModelWhoseDecoderWeightsAreNaN_IsRefusedRatherThanGivingANaNScore()
     {
-        // A model built before `blip model build` refused non-finite weights, with a manifest that matches it.
         string copy = fixture.CopyModel();
-        string data = Path.Combine(copy, "text_decoder.onnx.data");
-        var bytes = File.ReadAllBytes(data);
-        for (int i = 0; i + 4 <= bytes.Length; i += 4)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i), float.NaN);
-        }
-
-        File.WriteAllBytes(data, bytes);
-        EditManifest(copy, manifest => manifest["graphs"]!["text_decoder"]!["data_sha256"] = ModelIntegrity.Sha256Of(data));
+        FillDecoderWithNaN(copy);
         using var captioner = new ImageCaptioner(new CaptioningOptions { ModelDirectory = copy, IntraOpThreads = 1 });
         await using var image = TinyModelFixture.OpenImage("rocket");
 
@@ -206,20 +196,5 @@ public sealed class ModelIntegrityTests(TinyModelFixture fixture)
         int value = file.ReadByte();
         file.Position = offset;
         file.WriteByte((byte)(value ^ 0x01));
-    }
-
-    private static void EditManifest(string directory, Action<JsonNode> edit)
-    {
-        string path = Path.Combine(directory, BlipModelContract.ManifestFileName);
-        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        edit(manifest);
-        File.WriteAllText(path, manifest.ToJsonString());
-    }
-
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
     }
 }

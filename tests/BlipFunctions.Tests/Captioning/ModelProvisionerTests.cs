@@ -1,10 +1,10 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
 using BlipFunctions.Captioning;
 using BlipFunctions.Tests.Fixtures;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipFunctions.Tests.Captioning;
 
@@ -130,17 +130,14 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
     public async Task CaptionAsync_CopiedModelWhoseWeightsAreNaN_IsRefusedRatherThanRecordingANaNScore()
     {
         // A model built before `blip model build` refused non-finite weights, uploaded with a matching manifest.
-        string nanData = Path.Combine(model.Root, "nan-" + Guid.NewGuid().ToString("N"));
-        var bytes = await File.ReadAllBytesAsync(Path.Combine(model.ModelDirectory, "text_decoder.onnx.data"));
-        for (int i = 0; i + 4 <= bytes.Length; i += 4)
+        string poisoned = Directory.CreateDirectory(Path.Combine(model.Root, "nan-" + Guid.NewGuid().ToString("N"))).FullName;
+        foreach (string file in Directory.EnumerateFiles(model.ModelDirectory))
         {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i), float.NaN);
+            File.Copy(file, Path.Combine(poisoned, Path.GetFileName(file)));
         }
 
-        await File.WriteAllBytesAsync(nanData, bytes);
-        string folder = await UploadModelAsync(
-            replace: ("text_decoder.onnx.data", nanData),
-            editManifest: manifest => manifest["graphs"]!["text_decoder"]!["data_sha256"] = ModelIntegrity.Sha256Of(nanData));
+        FillDecoderWithNaN(poisoned);
+        string folder = await UploadModelAsync(from: poisoned);
         using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
         using var image = new MemoryStream(TinyModelFixture.Photo("rocket"));
 
@@ -155,17 +152,17 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
             ["Captioning:ModelBlobUri"] = $"{azurite.Blobs.GetBlobContainerClient("models").Uri}/{folder}/",
         });
 
-    /// <summary>Uploads the tiny model's files to a new folder of the models container, optionally damaged; returns the folder.</summary>
-    private async Task<string> UploadModelAsync(string? corrupt = null, string? skip = null, (string Name, string Path)? replace = null, Action<JsonNode>? editManifest = null)
+    /// <summary>Uploads a model folder's files (the tiny model's by default) to a new folder of the models container, optionally damaged; returns the folder.</summary>
+    private async Task<string> UploadModelAsync(string? from = null, string? corrupt = null, string? skip = null, Action<JsonNode>? editManifest = null)
     {
         string folder = "tiny-" + Guid.NewGuid().ToString("N")[..8];
         var container = azurite.Blobs.GetBlobContainerClient("models");
         await container.CreateIfNotExistsAsync();
-        foreach (string file in Directory.EnumerateFiles(model.ModelDirectory))
+        foreach (string file in Directory.EnumerateFiles(from ?? model.ModelDirectory))
         {
             string name = Path.GetFileName(file);
             var blob = container.GetBlobClient($"{folder}/{name}");
-            byte[] content = await File.ReadAllBytesAsync(replace is { } r && r.Name == name ? r.Path : file);
+            byte[] content = await File.ReadAllBytesAsync(file);
             if (name == skip)
             {
                 continue;
