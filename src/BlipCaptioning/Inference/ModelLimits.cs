@@ -57,10 +57,4 @@ public static class ModelLimits
 
     /// <summary>All files of a model folder together (about 1 GB for base fp32, 0.25 GB int8): what a copy or a load reads.</summary>
     public const long MaxModelBytes = 8L << 30;
-
-    /// <summary>
-    /// Blobs listed under Captioning__ModelBlobUri before the copy gives up (a model folder has 11 files): a folder
-    /// with more is not a model folder.
-    /// </summary>
-    public const int MaxModelFolderBlobs = 1000;
 }
