@@ -45,7 +45,9 @@ internal static class BlipCli
             return ExitCodes.Usage;
         }
 
-        var configuration = new InvocationConfiguration();
+        // Ctrl+C (SIGINT) cancels the command's token; it then has this long to stop cleanly before the process
+        // ends with 130 anyway.
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) };
         if (output is not null)
         {
             configuration.Output = output;

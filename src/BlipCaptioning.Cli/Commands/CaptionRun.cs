@@ -186,7 +186,7 @@ internal static class CaptionRun
             case IOException or UnauthorizedAccessException:
                 return (FailureKind.Unreadable, ex.Message);
             default:
-                return (FailureKind.InternalError, $"{ex.GetType().Name}: {ex.Message} (a bug in blip: please report it with this input).");
+                return (FailureKind.InternalError, $"Unexpected error ({ex.GetType().Name}) on this input, a bug in blip: please report it with the input. {ex.Message}");
         }
     }
 }

@@ -10,7 +10,8 @@ internal static class BoundedRead
         byte[] chunk = new byte[81920];
         while (true)
         {
-            int read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            // WaitAsync: a read of standard input or a pipe may ignore the token; Ctrl+C must not wait for it.
+            int read = await stream.ReadAsync(chunk, cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return buffer.ToArray();

@@ -66,7 +66,7 @@ internal static class CaptionInputs
             var line = new System.Text.StringBuilder();
             char[] buffer = new char[4096];
             int read;
-            while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = await reader.ReadAsync(buffer, cancellationToken).AsTask().WaitAsync(cancellationToken)) > 0)
             {
                 foreach (char c in buffer.AsSpan(0, read))
                 {
