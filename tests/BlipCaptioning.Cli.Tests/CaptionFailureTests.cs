@@ -72,6 +72,21 @@ public sealed class CaptionFailureTests(CliFixture fixture)
     }
 
     [Fact]
+    public async Task CaptionJson_BatchWithAMissingFileInTheMiddle_KeepsInputOrder()
+    {
+        string missing = Path.Combine(fixture.Root, "missing-in-batch.png");
+        string[] inputs = [fixture.Photo("astronaut.png"), missing, fixture.Photo("nested", "coffee.png")];
+
+        var result = await CliRunner.RunAsync(["caption", .. inputs, "--batch-size", "3", "--json", "--model", fixture.ModelDirectory]);
+
+        Assert.Equal(1, result.ExitCode);
+        var records = Records(result);
+        Assert.Equal(inputs, records.Select(r => r.GetProperty("path").GetString()));
+        Assert.Equal("not_found", records[1].GetProperty("error").GetProperty("kind").GetString());
+        Assert.Equal(2, records[2].GetProperty("batch").GetInt32());
+    }
+
+    [Fact]
     public async Task CaptionJson_BatchOfGoodImages_SaysTheBatchSize()
     {
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), fixture.Photo("nested", "coffee.png"), "--batch-size", "2", "--json", "--model", fixture.ModelDirectory);

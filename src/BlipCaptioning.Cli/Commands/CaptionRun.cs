@@ -61,7 +61,7 @@ internal static class CaptionRun
             {
                 var batch = inputs.GetRange(start, Math.Min(request.BatchSize, inputs.Count - start));
                 progress.Working(batch[0].Name);
-                failed += await CaptionAsync(captioner, batch, request, output, progress, cancellationToken);
+                failed += await CaptionAndWriteAsync(captioner, batch, request, output, progress, cancellationToken);
                 progress.Advance(batch.Count);
             }
         });
@@ -90,67 +90,76 @@ internal static class CaptionRun
         }
     }
 
-    /// <summary>Captions one batch; returns how many of its inputs failed.</summary>
-    private static async Task<int> CaptionAsync(ImageCaptioner captioner, List<CaptionInput> batch, CaptionRequest request, CaptionOutput output, CaptionProgress progress, CancellationToken cancellationToken)
+    /// <summary>Captions one batch and writes its results in input order; returns how many of its inputs failed.</summary>
+    private static async Task<int> CaptionAndWriteAsync(ImageCaptioner captioner, List<CaptionInput> batch, CaptionRequest request, CaptionOutput output, CaptionProgress progress, CancellationToken cancellationToken)
     {
-        int failed = 0;
-        var ready = new List<(CaptionInput Input, Stream Stream)>(batch.Count);
+        var results = await CaptionAsync(captioner, batch, request, cancellationToken);
+        foreach (var result in results)
+        {
+            if (result.Caption is { } caption)
+            {
+                await output.CaptionAsync(result.Input.Name, caption, result.Elapsed, result.BatchSize);
+            }
+            else
+            {
+                await output.FailureAsync(result.Input.Name, result.Kind, result.Message!, progress);
+            }
+        }
+
+        return results.Count(r => r.Caption is null);
+    }
+
+    /// <summary>One result per input of the batch, in its order.</summary>
+    private static async Task<List<InputResult>> CaptionAsync(ImageCaptioner captioner, List<CaptionInput> batch, CaptionRequest request, CancellationToken cancellationToken)
+    {
+        var results = new InputResult?[batch.Count];
+        var ready = new List<(int Index, Stream Stream)>(batch.Count);
         try
         {
-            foreach (var input in batch)
+            for (int i = 0; i < batch.Count; i++)
             {
                 try
                 {
-                    ready.Add((input, await input.OpenAsync(cancellationToken)));
+                    ready.Add((i, await batch[i].OpenAsync(cancellationToken)));
                 }
                 catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
                 {
-                    await ReportAsync(input, await FailureOfAsync(input, ex, request.Options, cancellationToken), output, progress);
-                    failed++;
+                    results[i] = await FailedAsync(batch[i], ex, request.Options, cancellationToken);
                 }
             }
 
-            if (ready.Count == 0)
+            if (ready.Count > 0)
             {
-                return failed;
-            }
-
-            long started = Stopwatch.GetTimestamp();
-            IReadOnlyList<Caption> captions;
-            try
-            {
-                captions = await captioner.CaptionBatchAsync([.. ready.Select(r => r.Stream)], request.Settings, cancellationToken);
-            }
-            catch (ArgumentException ex) when (GenerationOptionNames.Names(ex) is not null)
-            {
-                throw new UsageException(GenerationOptionNames.ForCommandLine(ex));
-            }
-            catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
-            {
-                if (ready.Count == 1)
+                long started = Stopwatch.GetTimestamp();
+                try
                 {
-                    await ReportAsync(ready[0].Input, await FailureOfAsync(ready[0].Input, ex, request.Options, cancellationToken), output, progress);
-                    return failed + 1;
+                    var captions = await captioner.CaptionBatchAsync([.. ready.Select(r => r.Stream)], request.Settings, cancellationToken);
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    for (int k = 0; k < ready.Count; k++)
+                    {
+                        results[ready[k].Index] = new InputResult(batch[ready[k].Index], captions[k], elapsed, ready.Count);
+                    }
                 }
-
-                // One bad image fails the whole batch call: caption each again on its own, so each gets its own result.
-                foreach (var (input, stream) in ready)
+                catch (ArgumentException ex) when (GenerationOptionNames.Names(ex) is not null)
                 {
-                    await stream.DisposeAsync();
-                    failed += await CaptionAsync(captioner, [input], request, output, progress, cancellationToken);
+                    throw new UsageException(GenerationOptionNames.ForCommandLine(ex));
                 }
-
-                ready.Clear();
-                return failed;
+                catch (Exception ex) when (!IsCancellation(ex, cancellationToken) && ready.Count == 1)
+                {
+                    results[ready[0].Index] = await FailedAsync(batch[ready[0].Index], ex, request.Options, cancellationToken);
+                }
+                catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+                {
+                    // One bad image fails the whole batch call: caption each again on its own, so each gets its own result.
+                    foreach (var (index, stream) in ready)
+                    {
+                        await stream.DisposeAsync();
+                        results[index] = (await CaptionAsync(captioner, [batch[index]], request, cancellationToken))[0];
+                    }
+                }
             }
 
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            for (int i = 0; i < ready.Count; i++)
-            {
-                await output.CaptionAsync(ready[i].Input.Name, captions[i], elapsed, ready.Count);
-            }
-
-            return failed;
+            return [.. results.Select(r => r!)];
         }
         finally
         {
@@ -161,11 +170,14 @@ internal static class CaptionRun
         }
     }
 
+    private static async Task<InputResult> FailedAsync(CaptionInput input, Exception ex, CaptioningOptions options, CancellationToken cancellationToken)
+    {
+        var (kind, message) = await FailureOfAsync(input, ex, options, cancellationToken);
+        return new InputResult(input, null, TimeSpan.Zero, 0, kind, message);
+    }
+
     private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
         ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
-
-    private static Task ReportAsync(CaptionInput input, (FailureKind Kind, string Message) failure, CaptionOutput output, CaptionProgress progress) =>
-        output.FailureAsync(input.Name, failure.Kind, failure.Message, progress);
 
     /// <summary>Names what went wrong with one input, in words for the command line.</summary>
     private static async Task<(FailureKind, string)> FailureOfAsync(CaptionInput input, Exception ex, CaptioningOptions options, CancellationToken cancellationToken)
@@ -189,4 +201,7 @@ internal static class CaptionRun
                 return (FailureKind.InternalError, $"Unexpected error ({ex.GetType().Name}) on this input, a bug in blip: please report it with the input. {ex.Message}");
         }
     }
+
+    /// <summary>What became of one input: its caption, or why it has none.</summary>
+    private sealed record InputResult(CaptionInput Input, Caption? Caption, TimeSpan Elapsed, int BatchSize, FailureKind Kind = FailureKind.InternalError, string? Message = null);
 }
