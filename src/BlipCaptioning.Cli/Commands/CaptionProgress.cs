@@ -32,7 +32,8 @@ internal abstract class CaptionProgress
             return;
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Interactive: stderr is a terminal (checked above); Spectre would otherwise judge by stdout, which is redirected.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
         await console.Progress()
             .AutoClear(true)
             .HideCompleted(false)
