@@ -27,13 +27,8 @@ public static class BuiltApp
     public static IReadOnlyList<HttpFunctionRoute> HttpFunctions() =>
     [
         .. Functions()
-            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: f.GetProperty("bindings").EnumerateArray()
-                .FirstOrDefault(b => string.Equals(b.GetProperty("type").GetString(), "httpTrigger", StringComparison.OrdinalIgnoreCase))))
-            .Where(f => f.Trigger.ValueKind == JsonValueKind.Object)
-            .Select(f => new HttpFunctionRoute(
-                f.Name,
-                f.Trigger.TryGetProperty("route", out JsonElement route) && route.GetString() is { Length: > 0 } r ? r : f.Name,
-                f.Trigger.TryGetProperty("methods", out JsonElement methods) ? [.. methods.EnumerateArray().Select(m => m.GetString()!)] : [])),
+            .Select(f => HttpFunctionRoute.FromBindings(f.GetProperty("name").GetString()!, f.GetProperty("bindings").EnumerateArray()))
+            .OfType<HttpFunctionRoute>(),
     ];
 
     /// <summary>host.json's extensions.http.routePrefix ("api" when it is not set, as in the host).</summary>

@@ -52,14 +52,20 @@ public sealed class HostRouteTable
     /// Routes a request as the host does; <paramref name="target"/> is the path and query as sent on the wire
     /// (percent-encoded), which the server decodes the way Kestrel does before routing. Null: no function matches (404).
     /// </summary>
-    public async Task<RoutedRequest?> RouteAsync(string method, string target)
+    public Task<RoutedRequest?> RouteAsync(string method, string target)
     {
         int query = target.IndexOf('?', StringComparison.Ordinal);
         var context = new DefaultHttpContext { RequestServices = _services };
         context.Request.Method = method;
         context.Request.Path = PathString.FromUriComponent(query < 0 ? target : target[..query]);
         context.Request.QueryString = query < 0 ? QueryString.Empty : new QueryString(target[query..]);
+        return RouteAsync(context);
+    }
 
+    /// <summary>Routes a request a server has received (its path already decoded). Null: no function matches (404).</summary>
+    public async Task<RoutedRequest?> RouteAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         var routeContext = new RouteContext(context);
         await _router.RouteAsync(routeContext);
         if (routeContext.Handler is null)
