@@ -10,7 +10,8 @@ namespace BlipCaptioning.Cli.Tests;
 
 /// <summary>
 /// Hostile checkpoints and model folders through the commands a user runs: each is refused with one clear line and
-/// exit code 1, never a trace, a hang or memory exhaustion.
+/// exit code 1 (a checkpoint the build refuses) or 3 (a model folder that is invalid), never a trace, a hang or
+/// memory exhaustion.
 /// </summary>
 [Collection(CliDefinition.Name)]
 public sealed class HostileModelInputTests(CliFixture fixture)
@@ -156,7 +157,7 @@ public sealed class HostileModelInputTests(CliFixture fixture)
 
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--model", model);
 
-        AssertRefused(result, $"{data} is damaged or was changed: its SHA-256 is");
+        AssertRefused(result, $"{data} is damaged or was changed: its SHA-256 is", exitCode: 3);
     }
 
     [Fact]
@@ -167,7 +168,7 @@ public sealed class HostileModelInputTests(CliFixture fixture)
 
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--model", model);
 
-        AssertRefused(result, "generation.num_beams is 1000000; it must be between 1 and 16");
+        AssertRefused(result, "generation.num_beams is 1000000; it must be between 1 and 16", exitCode: 3);
     }
 
     [Fact]
@@ -178,14 +179,15 @@ public sealed class HostileModelInputTests(CliFixture fixture)
 
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--model", model, "--json");
 
-        AssertRefused(result, "produced a non-finite score (NaN): its weights hold NaN or infinity");
+        AssertRefused(result, "produced a non-finite score (NaN): its weights hold NaN or infinity", exitCode: 3);
         Assert.DoesNotContain("JSON", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.OutputLines);
     }
 
-    private static void AssertRefused(CliResult result, string expected)
+    /// <summary>One 'blip: ' line naming the problem and the exit code that says what failed (1: the build, 3: the model), no trace.</summary>
+    private static void AssertRefused(CliResult result, string expected, int exitCode = 1)
     {
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(exitCode, result.ExitCode);
         Assert.False(result.HasStackTrace, result.Error);
         Assert.StartsWith("blip: ", result.Error, StringComparison.Ordinal);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
