@@ -144,11 +144,11 @@ internal static class CaptionRun
                 {
                     throw new UsageException(GenerationOptionNames.ForCommandLine(ex));
                 }
-                catch (Exception ex) when (!IsCancellation(ex, cancellationToken) && ready.Count == 1)
+                catch (Exception ex) when (IsInputFailure(ex, cancellationToken) && ready.Count == 1)
                 {
                     results[ready[0].Index] = await FailedAsync(batch[ready[0].Index], ex, request.Options, cancellationToken);
                 }
-                catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+                catch (Exception ex) when (IsInputFailure(ex, cancellationToken))
                 {
                     // One bad image fails the whole batch call: caption each again on its own, so each gets its own result.
                     foreach (var (index, stream) in ready)
@@ -178,6 +178,13 @@ internal static class CaptionRun
 
     private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
         ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    /// <summary>
+    /// Whether a caption call's exception is the input's to record. A <see cref="ModelContractException"/> is the
+    /// model's fault (NaN weights giving a non-finite score), the same for every input: it ends the run (exit code 3).
+    /// </summary>
+    private static bool IsInputFailure(Exception ex, CancellationToken cancellationToken) =>
+        !IsCancellation(ex, cancellationToken) && ex is not ModelContractException;
 
     /// <summary>Names what went wrong with one input, in words for the command line.</summary>
     private static async Task<(FailureKind, string)> FailureOfAsync(CaptionInput input, Exception ex, CaptioningOptions options, CancellationToken cancellationToken)
