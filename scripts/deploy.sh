@@ -50,7 +50,8 @@ export AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME AZURE_EVENTGRID_SYSTEM_TOPIC
 echo "2/3 Publishing src/BlipFunctions to '$AZURE_FUNCTION_APP_NAME'..."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet publish src/BlipFunctions --configuration Release --output "$work/publish"
+# linux-x64 only (Flex Consumption): ONNX Runtime natives for other platforms would add ~220 MB (docs/deploy.md).
+dotnet publish src/BlipFunctions --configuration Release --runtime linux-x64 --self-contained false --output "$work/publish"
 (cd "$work/publish" && zip -q -r "$work/app.zip" .)
 az functionapp deployment source config-zip \
   --resource-group "$AZURE_RESOURCE_GROUP" \

@@ -1,3 +1,3 @@
 using BlipCaptioning.Cli;
 
-return await BlipCli.CreateRootCommand().Parse(args).InvokeAsync();
+return await BlipCli.InvokeAsync(args);

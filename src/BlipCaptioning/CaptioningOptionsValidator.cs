@@ -62,9 +62,9 @@ public sealed class CaptioningOptionsValidator : IValidateOptions<CaptioningOpti
             failures.Add($"{Section}:ImageDecodeTimeout is {options.ImageDecodeTimeout}; use a time span over zero and at most {ImageLoadingOptions.UpperDecodeTimeout} (default 00:00:20).");
         }
 
-        if (options.NumBeams is < 1)
+        if (options.NumBeams is < 1 or > Search.GenerationSettings.MaxBeams)
         {
-            failures.Add($"{Section}:NumBeams is {options.NumBeams}; use 1 for greedy decoding or more for beam search (unset: the model's default).");
+            failures.Add($"{Section}:NumBeams is {options.NumBeams}; use 1 for greedy decoding or more for beam search, at most {Search.GenerationSettings.MaxBeams} (unset: the model's default).");
         }
 
         if (options.MaxLength is < 2)

@@ -161,13 +161,13 @@ public sealed class BenchCommandTests(CliFixture fixture)
     }
 
     [Fact]
-    public async Task Bench_MissingModel_OneLineErrorAndExitOne()
+    public async Task Bench_MissingModel_OneLineErrorAndExitThree()
     {
         string missing = Path.Combine(fixture.Root, "no-model-here");
 
         var result = await CliRunner.RunAsync("bench", "--model", missing);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, result.ExitCode);
         Assert.StartsWith("blip: The model directory", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
         Assert.False(result.HasStackTrace, result.Error);
     }
@@ -180,7 +180,7 @@ public sealed class BenchCommandTests(CliFixture fixture)
 
         var result = await CliRunner.RunAsync("bench", "--model", copy, "--no-cold-start");
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, result.ExitCode);
         Assert.Contains("blip-model.json is not a valid BLIP model manifest", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
         Assert.False(result.HasStackTrace, result.Error);
     }

@@ -82,7 +82,7 @@ public sealed class CaptionCommandTests(CliFixture fixture)
 
         Assert.Equal(1, result.ExitCode);
         Assert.Single(result.OutputLines);
-        Assert.Equal($"blip: {missing}: no such file, folder or matching glob.", Assert.Single(result.ErrorLines));
+        Assert.Equal($"blip: {missing}: No such file, folder or matching glob.", Assert.Single(result.ErrorLines));
     }
 
     [Fact]
@@ -123,13 +123,14 @@ public sealed class CaptionCommandTests(CliFixture fixture)
     }
 
     [Fact]
-    public async Task Caption_MissingModel_OneLineThatSaysHowToMakeAModel()
+    public async Task Caption_MissingModel_OneLineThatSaysHowToMakeAModelAndExitsThree()
     {
         string missing = Path.Combine(fixture.Root, "no-model-here");
 
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--model", missing);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains($"blip model fetch --out {missing}", result.Error, StringComparison.Ordinal);
         string error = Assert.Single(result.ErrorLines);
         Assert.Contains("blip model random --preset tiny", error, StringComparison.Ordinal);
         Assert.False(result.HasStackTrace, result.Error);
@@ -137,12 +138,13 @@ public sealed class CaptionCommandTests(CliFixture fixture)
     }
 
     [Fact]
-    public async Task Caption_NegativeBeams_IsAUserErrorNotAStackTrace()
+    public async Task Caption_ZeroBeams_IsAUsageErrorNotAStackTrace()
     {
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--beams", "0", "--model", fixture.ModelDirectory);
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("--beams is 0", result.Error, StringComparison.Ordinal);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--beams takes a whole number from 1 to 16; '0' is not one.", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
         Assert.False(result.HasStackTrace, result.Error);
     }
 
@@ -152,7 +154,7 @@ public sealed class CaptionCommandTests(CliFixture fixture)
         var result = await CliRunner.RunAsync("caption", "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string expected in new[] { "paths", "--model", "--prompt", "--beams", "--max-tokens", "--min-length", "--preset", "--json", "Captioning__ModelDirectory" })
+        foreach (string expected in new[] { "paths", "--model", "--prompt", "--beams", "--max-tokens", "--min-length", "--preset", "--json", "BLIP_MODEL", "--num-beams", "--max-new-tokens", "--batch-size", "--tiff", "--files-from", "Exit codes" })
         {
             Assert.Contains(expected, result.Output, StringComparison.Ordinal);
         }

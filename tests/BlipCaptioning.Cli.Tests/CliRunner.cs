@@ -1,8 +1,6 @@
-using System.CommandLine;
-
 namespace BlipCaptioning.Cli.Tests;
 
-/// <summary>Runs the blip command tree in-process with stdout and stderr captured.</summary>
+/// <summary>Runs the blip command line in-process (as Program.cs does) with stdout and stderr captured.</summary>
 internal static class CliRunner
 {
     private static readonly SemaphoreSlim ConsoleGate = new(1, 1);
@@ -18,7 +16,7 @@ internal static class CliRunner
         {
             Console.SetOut(output);
             Console.SetError(error);
-            int exitCode = await BlipCli.CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+            int exitCode = await BlipCli.InvokeAsync(args, output, error);
             return new CliResult(exitCode, output.ToString(), error.ToString());
         }
         finally

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using BlipCaptioning.Cli.Benchmarking;
+using BlipCaptioning.Cli.Inputs;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BlipCaptioning.Cli.Commands;
@@ -16,8 +17,8 @@ internal static class BenchCommand
     {
         var model = new Option<string>("--model", "-m")
         {
-            Description = $"The model directory (fp32 or int8; made by `blip model random|build|fetch`). Default: ${CaptionCommand.ModelDirectoryVariable}, else {CaptionCommand.DefaultModelDirectory}.",
-            DefaultValueFactory = _ => CaptionCommand.DefaultModel(),
+            Description = $"The model directory (fp32 or int8; made by `blip model random|build|fetch`). Default: {ModelLocation.Description}.",
+            DefaultValueFactory = _ => ModelLocation.Resolve(),
         };
         var images = new Option<string[]>("--images")
         {
@@ -134,7 +135,13 @@ internal static class BenchCommand
             return [];
         }
 
-        var (files, unmatched) = ImagePaths.Expand(arguments);
+        var notes = new WalkNotes();
+        var (files, unmatched) = ImagePaths.Expand(arguments, includeTiff: false, notes);
+        foreach (string note in notes.All)
+        {
+            Console.Error.WriteLine($"blip: note: {note}");
+        }
+
         if (unmatched.Count > 0)
         {
             throw new ArgumentException($"--images: {string.Join(", ", unmatched)}: no such file, folder or matching glob.");

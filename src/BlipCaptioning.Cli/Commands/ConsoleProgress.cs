@@ -18,7 +18,9 @@ internal static class ConsoleProgress
             return await work(new PlainLines());
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Interactive: stderr is a terminal (checked above); Spectre would otherwise judge by stdout, which
+        // `MODEL=$(blip model fetch)` redirects.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)

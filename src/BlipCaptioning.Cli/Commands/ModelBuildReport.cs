@@ -7,9 +7,10 @@ namespace BlipCaptioning.Cli.Commands;
 /// <summary>Shared by <c>blip model build</c> and <c>blip model random</c>: build a model folder from a checkpoint and say what was written.</summary>
 internal static class ModelBuildReport
 {
-    public static async Task BuildAsync(BlipCheckpoint checkpoint, string checkpointDirectory, string outputDirectory, ModelPrecision precision, CancellationToken cancellationToken)
+    /// <param name="showNotes">Print what the loader noticed about the checkpoint; false for a checkpoint this command just wrote itself.</param>
+    public static async Task BuildAsync(BlipCheckpoint checkpoint, string checkpointDirectory, string outputDirectory, ModelPrecision precision, CancellationToken cancellationToken, bool showNotes = true)
     {
-        foreach (string note in checkpoint.Notes)
+        foreach (string note in showNotes ? checkpoint.Notes : [])
         {
             await Console.Error.WriteLineAsync($"blip: note: {note}");
         }
@@ -19,8 +20,14 @@ internal static class ModelBuildReport
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Built {manifest.Precision} model from {manifest.Source} into {Path.GetFullPath(outputDirectory)} in {clock.Elapsed.TotalSeconds:F1} s:"));
         await WriteSizesAsync(outputDirectory, SearchOption.TopDirectoryOnly);
-        await Console.Out.WriteLineAsync($"Caption with: blip caption IMAGE --model {outputDirectory}");
+        await Console.Out.WriteLineAsync(HowToCaption(outputDirectory));
     }
+
+    /// <summary>"Caption with: blip caption IMAGE" (plus --model DIR unless DIR is the folder blip caption uses by default).</summary>
+    public static string HowToCaption(string outputDirectory) =>
+        Path.GetFullPath(outputDirectory) == Path.GetFullPath(ModelLocation.Resolve())
+            ? "Caption with: blip caption IMAGE"
+            : $"Caption with: blip caption IMAGE --model {ModelLocation.Quote(outputDirectory)}";
 
     public static async Task WriteSizesAsync(string directory, SearchOption search)
     {

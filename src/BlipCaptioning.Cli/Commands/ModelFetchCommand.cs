@@ -11,8 +11,6 @@ namespace BlipCaptioning.Cli.Commands;
 /// </summary>
 internal static class ModelFetchCommand
 {
-    public const string DefaultOutputDirectory = "models/blip-image-captioning-base";
-
     /// <summary>The precisions BlipModelBuilder can write today, checked before anything is downloaded.</summary>
     private static readonly string[] AvailablePrecisions = ["fp32", "int8"];
 
@@ -38,8 +36,8 @@ internal static class ModelFetchCommand
         };
         var output = new Option<string>("--out", "-o")
         {
-            Description = "The model folder to build (replaced if it exists).",
-            DefaultValueFactory = _ => DefaultOutputDirectory,
+            Description = $"The model folder to build (replaced if it exists). Default: the folder blip caption uses without --model: {ModelLocation.Description}.",
+            DefaultValueFactory = _ => ModelLocation.Resolve(),
         };
         var precision = new Option<string>("--precision")
         {
@@ -109,6 +107,7 @@ internal static class ModelFetchCommand
         var stopwatch = Stopwatch.StartNew();
         await Task.Run(() => BlipModelBuilder.BuildFromDirectory(result.SnapshotDirectory, outputDirectory, build.Precision, cancellationToken), cancellationToken);
         await Console.Error.WriteLineAsync($"Built {outputDirectory} in {stopwatch.Elapsed.TotalSeconds:0.0} s from {repo}@{result.Commit}.");
+        await Console.Error.WriteLineAsync(ModelBuildReport.HowToCaption(outputDirectory));
         await Console.Out.WriteLineAsync(outputDirectory);
         return 0;
     }

@@ -20,11 +20,7 @@ internal static class PreprocessCommand
             Description = "Where to write the pixel tensor as .npy (float32 [1, 3, size, size], RGB, CLIP-normalised).",
             Required = true,
         };
-        var size = new Option<int>("--size")
-        {
-            Description = "The square side the image is resized to (BLIP base: 384).",
-            DefaultValueFactory = _ => BlipImagePreprocessor.DefaultSettings.ImageSize,
-        };
+        var size = NumberOptions.Integer("--size", $"The square side the image is resized to (default and BLIP base: {BlipImagePreprocessor.DefaultSettings.ImageSize}).", 1, 4096);
         var resized = new Option<FileInfo?>("--resized-out")
         {
             Description = "Also write the resized uint8 image before normalisation as .npy ([size, size, 3], HWC), to compare with PIL's resize.",
@@ -38,7 +34,7 @@ internal static class PreprocessCommand
         command.SetAction((parse, cancellationToken) => UserErrors.RunAsync(() => RunAsync(
             parse.GetRequiredValue(image),
             parse.GetRequiredValue(output),
-            parse.GetValue(size),
+            parse.GetValue(size) ?? BlipImagePreprocessor.DefaultSettings.ImageSize,
             parse.GetValue(resized),
             parse.GetValue(tiff),
             cancellationToken)));
@@ -47,11 +43,6 @@ internal static class PreprocessCommand
 
     private static async Task<int> RunAsync(FileInfo imageFile, FileInfo outputFile, int size, FileInfo? resizedFile, bool enableTiff, CancellationToken cancellationToken)
     {
-        if (size is < 1 or > 4096)
-        {
-            throw new ArgumentException($"--size must be between 1 and 4096 pixels; got {size}.");
-        }
-
         var preprocessor = new BlipImagePreprocessor(
             BlipImagePreprocessor.DefaultSettings with { ImageSize = size },
             new ImageLoadingOptions { EnableTiff = enableTiff });

@@ -1,15 +1,15 @@
 using BlipCaptioning.Errors;
+using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Cli.Commands;
 
 /// <summary>
-/// Runs a command body and turns the errors a user can cause (a missing file, a bad model folder, a bad image)
-/// into one clear line on stderr and exit code 1, never a stack trace. Bugs still surface with their trace.
+/// Runs a command body and turns the errors a user can cause (a missing file, a bad model folder, a bad value)
+/// into one clear line on stderr and the exit code that says which kind it was (<see cref="ExitCodes"/>), never a
+/// stack trace. Bugs still surface with their trace.
 /// </summary>
 internal static class UserErrors
 {
-    public const int Failure = 1;
-
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try
@@ -19,12 +19,22 @@ internal static class UserErrors
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("blip: cancelled.");
-            return 130;
+            return ExitCodes.Cancelled;
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"blip: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (ex is ModelUnavailableException or ModelNotFoundException or ModelContractException)
+        {
+            await Console.Error.WriteLineAsync($"blip: {ex.Message}");
+            return ExitCodes.ModelUnavailable;
         }
         catch (Exception ex) when (IsUserError(ex))
         {
             await Console.Error.WriteLineAsync($"blip: {ex.Message}");
-            return Failure;
+            return ExitCodes.Failed;
         }
     }
 

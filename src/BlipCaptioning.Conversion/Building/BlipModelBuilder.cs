@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Onnx;
 using BlipCaptioning.Errors;
+using BlipCaptioning.Files;
 using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Conversion.Building;
@@ -69,8 +70,9 @@ public static class BlipModelBuilder
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-
         var architecture = checkpoint.Architecture;
+        CheckLoadable(checkpoint);
+        FiniteWeights.Check(checkpoint);
 
         using var folder = new ModelFolder(outputDirectory);
         var graphs = new Dictionary<string, GraphSignature>(StringComparer.Ordinal);
@@ -111,6 +113,30 @@ public static class BlipModelBuilder
         return manifest;
     }
 
+    /// <summary>
+    /// Refuses, before anything is written, a checkpoint whose manifest the runtime would refuse at load: sizes beyond
+    /// <see cref="ModelLimits"/>, generation defaults it cannot run, preprocessing that disagrees with the encoder.
+    /// </summary>
+    private static void CheckLoadable(BlipCheckpoint checkpoint)
+    {
+        var problems = new List<string>();
+        ManifestLimits.Check(new BlipModelManifest
+        {
+            Source = checkpoint.Source,
+            Vision = checkpoint.Architecture.Vision,
+            Text = checkpoint.Architecture.Text,
+            Tokens = checkpoint.Architecture.Tokens,
+            Generation = checkpoint.Generation,
+            Preprocessing = checkpoint.Preprocessing,
+            Graphs = new Dictionary<string, GraphSignature>(),
+        }, problems);
+        if (problems.Count > 0)
+        {
+            throw new CheckpointFormatException(
+                $"The checkpoint '{checkpoint.Source}' would make a model this runtime cannot load: {string.Join("; ", problems)}.");
+        }
+    }
+
     private static TensorSignature ToSignature(OnnxValueInfo value) => new(
         value.Name,
         value.ElementType switch
@@ -142,7 +168,9 @@ public static class BlipModelBuilder
         var source = sourceDirectory is null ? null : Path.Combine(sourceDirectory, fileName);
         if (source is not null && File.Exists(source))
         {
-            File.Copy(source, destination, overwrite: true);
+            // The checkpoint's own files, copied as they are, but only regular files within their budgets.
+            var limit = fileName == BlipModelContract.VocabularyFileName ? ModelLimits.MaxVocabularyBytes : ModelLimits.MaxJsonFileBytes;
+            BoundedFile.Copy(source, destination, limit, message => new CheckpointFormatException(message));
         }
         else
         {

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using BlipCaptioning.Files;
 using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Conversion.Building;
@@ -6,32 +6,33 @@ namespace BlipCaptioning.Conversion.Building;
 /// <summary>
 /// Writes a model folder atomically: everything goes into a hidden staging folder beside the target, and only
 /// when all of it is written is it moved into place, the manifest last. A folder with a manifest is complete.
+/// The staging folder is a <see cref="StagingDirectory"/>: one left by a killed build is removed by the next build of
+/// the same output folder.
 /// </summary>
 internal sealed class ModelFolder : IDisposable
 {
     private readonly string _target;
-    private bool _published;
+    private readonly StagingDirectory _staging;
 
     public ModelFolder(string outputDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         _target = Path.GetFullPath(outputDirectory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-        var parent = Path.GetDirectoryName(_target) ?? throw new ArgumentException("The output folder cannot be a root folder.", nameof(outputDirectory));
-        Directory.CreateDirectory(parent);
-        Staging = Path.Combine(parent, $".{Path.GetFileName(_target)}.building-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Staging);
+        if (Path.GetDirectoryName(_target) is null)
+        {
+            throw new ArgumentException("The output folder cannot be a root folder.", nameof(outputDirectory));
+        }
+
+        // Also removes the staging folders of builds of the same output folder that were killed.
+        _staging = StagingDirectory.CreateBeside(_target, "building");
     }
 
     /// <summary>The folder to write into until <see cref="Publish"/>.</summary>
-    public string Staging { get; }
+    public string Staging => _staging.Path;
 
     public string PathOf(string fileName) => Path.Combine(Staging, fileName);
 
-    public static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public static string Sha256Of(string path) => ModelIntegrity.Sha256Of(path);
 
     /// <summary>Moves the staged files into the output folder, replacing a previous model there; the manifest goes last.</summary>
     public void Publish()
@@ -39,7 +40,6 @@ internal sealed class ModelFolder : IDisposable
         if (!Directory.Exists(_target))
         {
             Directory.Move(Staging, _target);
-            _published = true;
             return;
         }
 
@@ -52,15 +52,8 @@ internal sealed class ModelFolder : IDisposable
         }
 
         File.Move(PathOf(BlipModelContract.ManifestFileName), Path.Combine(_target, BlipModelContract.ManifestFileName), overwrite: true);
-        Directory.Delete(Staging, recursive: true);
-        _published = true;
     }
 
-    public void Dispose()
-    {
-        if (!_published && Directory.Exists(Staging))
-        {
-            Directory.Delete(Staging, recursive: true);
-        }
-    }
+    /// <summary>Removes what is left of the staging folder (all of it when the build did not publish) and releases its lock.</summary>
+    public void Dispose() => _staging.Dispose();
 }

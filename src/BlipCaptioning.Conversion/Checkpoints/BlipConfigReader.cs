@@ -1,3 +1,5 @@
+using System.Globalization;
+using BlipCaptioning.Files;
 using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
@@ -36,11 +38,11 @@ public static class BlipConfigReader
                 $"{configPath} does not exist. A BLIP checkpoint folder needs the config.json of a BlipForConditionalGeneration (e.g. from Salesforce/blip-image-captioning-base).");
         }
 
-        var configJson = File.ReadAllText(configPath);
+        var configJson = ReadJsonFile(configPath);
         var generationPath = Path.Combine(directory, HubFileNames.GenerationConfig);
-        var generationJson = File.Exists(generationPath) ? File.ReadAllText(generationPath) : null;
+        var generationJson = File.Exists(generationPath) ? ReadJsonFile(generationPath) : null;
         var preprocessorPath = Path.Combine(directory, HubFileNames.PreprocessorConfig);
-        var preprocessorJson = File.Exists(preprocessorPath) ? File.ReadAllText(preprocessorPath) : null;
+        var preprocessorJson = File.Exists(preprocessorPath) ? ReadJsonFile(preprocessorPath) : null;
         if (preprocessorJson is null && ReadNestedImageProcessor(Path.Combine(directory, HubFileNames.ProcessorConfig)) is { } nested)
         {
             preprocessorPath = Path.Combine(directory, HubFileNames.ProcessorConfig) + " (image_processor)";
@@ -83,7 +85,15 @@ public static class BlipConfigReader
         CheckTokenId(textFields, "bos_token_id", tokens.DecoderStart, text.VocabSize);
         CheckTokenId(textFields, "sep_token_id", tokens.Separator, text.VocabSize);
         CheckTokenId(textFields, "pad_token_id", tokens.Pad, text.VocabSize);
-        return new BlipArchitecture(vision, text, tokens);
+        var architecture = new BlipArchitecture(vision, text, tokens);
+        var parameters = BlipWeightLayout.CountParameters(BlipWeightLayout.StateDict(architecture));
+        if (parameters > ModelLimits.MaxParameters)
+        {
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{fileName}: its sizes make {parameters:N0} parameters, more than the {ModelLimits.MaxParameters:N0} this converter builds (BLIP base has 247,414,076)."));
+        }
+
+        return architecture;
     }
 
     /// <summary>
@@ -111,14 +121,15 @@ public static class BlipConfigReader
         ArgumentNullException.ThrowIfNull(configJson);
         using var document = JsonFieldReader.Parse(configJson, configFileName);
         var text = new JsonFieldReader(document.RootElement, configFileName, "").Object("text_config");
-        var defaults = ApplyGenerationFields(new GenerationDefaults(), text);
+        var maxPositions = Math.Clamp(text.TryInt("max_position_embeddings") ?? ModelLimits.MaxPositions, 2, ModelLimits.MaxPositions);
+        var defaults = ApplyGenerationFields(new GenerationDefaults(), text, maxPositions);
         if (generationConfigJson is null)
         {
             return defaults;
         }
 
         using var generationDocument = JsonFieldReader.Parse(generationConfigJson, generationFileName);
-        return ApplyGenerationFields(defaults, new JsonFieldReader(generationDocument.RootElement, generationFileName, ""));
+        return ApplyGenerationFields(defaults, new JsonFieldReader(generationDocument.RootElement, generationFileName, ""), maxPositions);
     }
 
     /// <summary>
@@ -148,9 +159,14 @@ public static class BlipConfigReader
         var doNormalize = fields.TryBool("do_normalize") ?? true;
         var mean = fields.TryFloatArray("image_mean", 3) ?? [.. DefaultImageMean];
         var std = fields.TryFloatArray("image_std", 3) ?? [.. DefaultImageStd];
-        if (std.Any(value => !(value > 0)))
+        if (std.Any(value => !(value > 0) || !float.IsFinite(value)))
         {
-            throw fields.Error("image_std", "must hold three positive numbers.");
+            throw fields.Error("image_std", "must hold three finite positive numbers.");
+        }
+
+        if (mean.Any(value => !float.IsFinite(value)))
+        {
+            throw fields.Error("image_mean", "must hold three finite numbers.");
         }
 
         if (!doNormalize)
@@ -162,9 +178,9 @@ public static class BlipConfigReader
         var rescale = fields.TryBool("do_rescale") ?? true
             ? fields.TryDouble("rescale_factor") ?? 1.0 / 255.0
             : 1.0;
-        if (!(rescale > 0))
+        if (!(rescale > 0) || !double.IsFinite(rescale))
         {
-            throw fields.Error("rescale_factor", $"must be positive, not {rescale}.");
+            throw fields.Error("rescale_factor", $"must be a finite positive number, not {rescale}.");
         }
 
         return new PreprocessingSettings(size, mean, std, rescale);
@@ -181,13 +197,17 @@ public static class BlipConfigReader
             return null;
         }
 
-        using var document = JsonFieldReader.Parse(File.ReadAllText(processorConfigPath), processorConfigPath);
+        using var document = JsonFieldReader.Parse(ReadJsonFile(processorConfigPath), processorConfigPath);
         return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
             && document.RootElement.TryGetProperty("image_processor", out var imageProcessor)
             && imageProcessor.ValueKind == System.Text.Json.JsonValueKind.Object
                 ? imageProcessor.GetRawText()
                 : null;
     }
+
+    /// <summary>A checkpoint's JSON file, a regular file of at most <see cref="ModelLimits.MaxJsonFileBytes"/>.</summary>
+    internal static string ReadJsonFile(string path) =>
+        BoundedFile.ReadAllText(path, ModelLimits.MaxJsonFileBytes, message => new CheckpointFormatException($"{message} A checkpoint's JSON files are a few kilobytes."));
 
     private static int ReadSize(JsonFieldReader fields)
     {
@@ -241,14 +261,21 @@ public static class BlipConfigReader
 
     private static VisionDimensions ReadVision(JsonFieldReader fields)
     {
-        var hidden = fields.PositiveInt("hidden_size");
-        var heads = fields.PositiveInt("num_attention_heads");
+        var hidden = fields.BoundedInt("hidden_size", ModelLimits.MaxHiddenSize);
+        var heads = fields.BoundedInt("num_attention_heads", ModelLimits.MaxHeads);
         CheckDivisible(fields, hidden, heads);
-        var imageSize = fields.PositiveInt("image_size");
-        var patchSize = fields.PositiveInt("patch_size");
+        var imageSize = fields.BoundedInt("image_size", ModelLimits.MaxImageSize);
+        var patchSize = fields.BoundedInt("patch_size", imageSize);
         if (imageSize % patchSize != 0)
         {
             throw fields.Error("image_size", $"({imageSize}) must be a multiple of patch_size ({patchSize}).");
+        }
+
+        var side = imageSize / patchSize;
+        if ((side * side) + 1 > ModelLimits.MaxImageTokens)
+        {
+            throw fields.Error("patch_size", string.Create(CultureInfo.InvariantCulture,
+                $"({patchSize}) cuts {imageSize}x{imageSize} images into {side * side} patches; at most {ModelLimits.MaxImageTokens - 1} are supported (attention grows with their square)."));
         }
 
         if (fields.TryInt("num_channels") is { } channels && channels != 3)
@@ -261,19 +288,19 @@ public static class BlipConfigReader
             ImageSize: imageSize,
             PatchSize: patchSize,
             HiddenSize: hidden,
-            Layers: fields.PositiveInt("num_hidden_layers"),
+            Layers: fields.BoundedInt("num_hidden_layers", ModelLimits.MaxLayers),
             Heads: heads,
-            IntermediateSize: fields.PositiveInt("intermediate_size"),
+            IntermediateSize: fields.BoundedInt("intermediate_size", ModelLimits.MaxIntermediateSize),
             LayerNormEps: ReadEps(fields, 1e-5));
     }
 
     private static TextDimensions ReadText(JsonFieldReader fields, VisionDimensions vision)
     {
-        var hidden = fields.PositiveInt("hidden_size");
-        var heads = fields.PositiveInt("num_attention_heads");
+        var hidden = fields.BoundedInt("hidden_size", ModelLimits.MaxHiddenSize);
+        var heads = fields.BoundedInt("num_attention_heads", ModelLimits.MaxHeads);
         CheckDivisible(fields, hidden, heads);
         var encoderHidden = fields.Has("encoder_hidden_size")
-            ? fields.PositiveInt("encoder_hidden_size")
+            ? fields.BoundedInt("encoder_hidden_size", ModelLimits.MaxHiddenSize)
             : TransformersDefaultEncoderHiddenSize;
         if (encoderHidden != vision.HiddenSize)
         {
@@ -285,11 +312,11 @@ public static class BlipConfigReader
         CheckActivation(fields);
         return new TextDimensions(
             HiddenSize: hidden,
-            Layers: fields.PositiveInt("num_hidden_layers"),
+            Layers: fields.BoundedInt("num_hidden_layers", ModelLimits.MaxLayers),
             Heads: heads,
-            IntermediateSize: fields.PositiveInt("intermediate_size"),
-            VocabSize: fields.PositiveInt("vocab_size"),
-            MaxPositions: fields.PositiveInt("max_position_embeddings"),
+            IntermediateSize: fields.BoundedInt("intermediate_size", ModelLimits.MaxIntermediateSize),
+            VocabSize: fields.BoundedInt("vocab_size", ModelLimits.MaxVocabSize),
+            MaxPositions: fields.BoundedInt("max_position_embeddings", ModelLimits.MaxPositions),
             EncoderHiddenSize: encoderHidden,
             LayerNormEps: ReadEps(fields, 1e-12));
     }
@@ -297,7 +324,7 @@ public static class BlipConfigReader
     private static double ReadEps(JsonFieldReader fields, double transformersDefault)
     {
         var eps = fields.TryDouble("layer_norm_eps") ?? transformersDefault;
-        return eps > 0 ? eps : throw fields.Error("layer_norm_eps", $"must be positive, not {eps}.");
+        return eps > 0 && double.IsFinite(eps) ? eps : throw fields.Error("layer_norm_eps", $"must be a finite positive number, not {eps}.");
     }
 
     private static void CheckActivation(JsonFieldReader fields)
@@ -324,7 +351,11 @@ public static class BlipConfigReader
         }
     }
 
-    private static GenerationDefaults ApplyGenerationFields(GenerationDefaults defaults, JsonFieldReader fields)
+    /// <summary>
+    /// Applies the generation fields <paramref name="fields"/> holds, within what the runtime runs: a default it
+    /// cannot run would make every caption without settings of its own fail, so it is refused here, naming the field.
+    /// </summary>
+    private static GenerationDefaults ApplyGenerationFields(GenerationDefaults defaults, JsonFieldReader fields, int maxPositions)
     {
         var result = defaults with
         {
@@ -336,9 +367,9 @@ public static class BlipConfigReader
             RepetitionPenalty = fields.TryDouble("repetition_penalty") ?? defaults.RepetitionPenalty,
             NoRepeatNgramSize = fields.TryInt("no_repeat_ngram_size") ?? defaults.NoRepeatNgramSize,
         };
-        if (result.MaxLength < 1)
+        if (result.MaxLength < 2 || result.MaxLength > maxPositions)
         {
-            throw fields.Error("max_length", $"must be at least 1, not {result.MaxLength}.");
+            throw fields.Error("max_length", $"is {result.MaxLength}; it counts [DEC], the prompt and the caption, so it must be between 2 and max_position_embeddings ({maxPositions}).");
         }
 
         if (result.MinLength < 0 || result.MinLength > result.MaxLength)
@@ -346,19 +377,24 @@ public static class BlipConfigReader
             throw fields.Error("min_length", $"must be between 0 and max_length ({result.MaxLength}), not {result.MinLength}.");
         }
 
-        if (result.NumBeams < 1)
+        if (result.NumBeams < 1 || result.NumBeams > ModelLimits.MaxBeams)
         {
-            throw fields.Error("num_beams", $"must be at least 1, not {result.NumBeams}.");
+            throw fields.Error("num_beams", $"is {result.NumBeams}; it must be between 1 (greedy) and {ModelLimits.MaxBeams} (the most beams this runtime searches).");
         }
 
-        if (!(result.RepetitionPenalty > 0))
+        if (!(result.RepetitionPenalty > 0) || !double.IsFinite(result.RepetitionPenalty))
         {
-            throw fields.Error("repetition_penalty", $"must be positive, not {result.RepetitionPenalty}.");
+            throw fields.Error("repetition_penalty", $"must be a finite positive number, not {result.RepetitionPenalty}.");
         }
 
-        if (result.NoRepeatNgramSize < 0)
+        if (!double.IsFinite(result.LengthPenalty))
         {
-            throw fields.Error("no_repeat_ngram_size", $"must not be negative, not {result.NoRepeatNgramSize}.");
+            throw fields.Error("length_penalty", $"must be a finite number, not {result.LengthPenalty}.");
+        }
+
+        if (result.NoRepeatNgramSize < 0 || result.NoRepeatNgramSize > maxPositions)
+        {
+            throw fields.Error("no_repeat_ngram_size", $"must be between 0 and max_position_embeddings ({maxPositions}), not {result.NoRepeatNgramSize}.");
         }
 
         return result;

@@ -25,10 +25,16 @@ public static class CheckpointLoader
         var layout = BlipWeightLayout.StateDict(config.Architecture);
         var wanted = layout.Select(item => item.Name).ToHashSet(StringComparer.Ordinal);
         var notes = new List<string>();
-        var (weightsPath, tensors, allNames) = ReadWeights(directory, wanted, notes);
+        var (weightsPath, tensors, misshapen, allNames) = ReadWeights(directory, layout);
 
         ResolveTiedWeights(tensors, config.TieWordEmbeddings, notes);
-        CheckShapes(weightsPath, layout, tensors, config);
+        var shapes = tensors.ToDictionary(pair => pair.Key, pair => pair.Value.Shape, StringComparer.Ordinal);
+        foreach (var (name, shape) in misshapen)
+        {
+            shapes[name] = shape;
+        }
+
+        CheckShapes(weightsPath, layout, shapes, config);
 
         var extras = allNames.Where(name => !wanted.Contains(name)).ToList();
         if (extras.Count > 0)
@@ -46,39 +52,53 @@ public static class CheckpointLoader
         };
     }
 
-    private static (string Path, Dictionary<string, CheckpointTensor> Tensors, IReadOnlyList<string> AllNames) ReadWeights(
-        string directory, HashSet<string> wanted, List<string> notes)
+    /// <summary>
+    /// Reads the weights of <paramref name="layout"/> from model.safetensors or pytorch_model.bin. Every weight's shape
+    /// is checked against the layout before it is read, so no file makes the loader allocate more than the config's
+    /// parameters (<see cref="BlipConfigReader"/> bounds those by <see cref="BlipCaptioning.Inference.ModelLimits.MaxParameters"/>).
+    /// </summary>
+    private static (string Path, Dictionary<string, CheckpointTensor> Tensors, IReadOnlyDictionary<string, IReadOnlyList<int>> Misshapen, IReadOnlyList<string> AllNames) ReadWeights(
+        string directory, IReadOnlyList<TensorLayout> layout)
     {
         var safetensorsPath = Path.Combine(directory, HubFileNames.Safetensors);
         if (File.Exists(safetensorsPath))
         {
             using var reader = SafetensorsReader.Open(safetensorsPath);
-            var tensors = new Dictionary<string, CheckpointTensor>(StringComparer.Ordinal);
-            foreach (var entry in reader.Entries.Where(entry => wanted.Contains(entry.Name)))
+            var byName = reader.Entries.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
+            var present = layout.Where(item => byName.ContainsKey(item.Name)).ToList();
+            foreach (var item in present)
             {
+                var entry = byName[item.Name];
                 if (!entry.IsFloatingPoint)
                 {
                     throw new CheckpointFormatException(
                         $"{safetensorsPath}: weight '{entry.Name}' has dtype {entry.DType}; weights must be F32, F16 or BF16.");
                 }
-
-                tensors[entry.Name] = reader.ReadTensor(entry.Name);
             }
 
-            return (safetensorsPath, tensors, reader.Entries.Select(entry => entry.Name).ToList());
+            // A weight of another shape is not read (it is reported with the missing ones).
+            var misshapen = present.Where(item => !byName[item.Name].Shape.SequenceEqual(item.Shape))
+                .ToDictionary(item => item.Name, item => byName[item.Name].Shape, StringComparer.Ordinal);
+            var tensors = new Dictionary<string, CheckpointTensor>(StringComparer.Ordinal);
+            foreach (var item in present.Where(item => !misshapen.ContainsKey(item.Name)))
+            {
+                tensors[item.Name] = reader.ReadTensor(item.Name);
+            }
+
+            return (safetensorsPath, tensors, misshapen, reader.Entries.Select(entry => entry.Name).ToList());
         }
 
         var torchPath = Path.Combine(directory, HubFileNames.TorchBin);
         if (File.Exists(torchPath))
         {
-            var state = TorchCheckpointReader.Read(torchPath, wanted.Contains);
+            var state = TorchCheckpointReader.Read(torchPath, layout);
             if (state.IntegerTensors.Count > 0)
             {
                 throw new CheckpointFormatException(
                     $"{torchPath}: weight '{state.IntegerTensors.Keys.First()}' is an int64 tensor; weights must be floating point.");
             }
 
-            return (torchPath, new Dictionary<string, CheckpointTensor>(state.FloatTensors, StringComparer.Ordinal), state.Names);
+            return (torchPath, new Dictionary<string, CheckpointTensor>(state.FloatTensors, StringComparer.Ordinal), state.Misshapen, state.Names);
         }
 
         var sharded = Directory.EnumerateFiles(directory, "*.index.json").Any();
@@ -115,20 +135,20 @@ public static class CheckpointLoader
         }
     }
 
-    private static void CheckShapes(string weightsPath, IReadOnlyList<TensorLayout> layout, Dictionary<string, CheckpointTensor> tensors, BlipModelConfig config)
+    private static void CheckShapes(string weightsPath, IReadOnlyList<TensorLayout> layout, Dictionary<string, IReadOnlyList<int>> shapes, BlipModelConfig config)
     {
         var problems = new List<string>();
         foreach (var item in layout)
         {
-            if (!tensors.TryGetValue(item.Name, out var tensor))
+            if (!shapes.TryGetValue(item.Name, out var shape))
             {
                 problems.Add(item.Name == BlipWeightLayout.DecoderWeight && !config.TieWordEmbeddings
                     ? $"  missing: {item.Name} (tie_word_embeddings is false, so it cannot come from the word embeddings)"
                     : $"  missing: {item.Name}");
             }
-            else if (!tensor.Shape.SequenceEqual(item.Shape))
+            else if (!shape.SequenceEqual(item.Shape))
             {
-                problems.Add($"  shape mismatch: {item.Name} is [{string.Join(", ", tensor.Shape)}], config.json implies [{string.Join(", ", item.Shape)}]");
+                problems.Add($"  shape mismatch: {item.Name} is [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", item.Shape)}]");
             }
         }
 

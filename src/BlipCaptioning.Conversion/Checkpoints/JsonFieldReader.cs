@@ -68,6 +68,15 @@ internal sealed class JsonFieldReader
         return value > 0 ? value : throw Error(name, $"must be a positive integer, not {value}.");
     }
 
+    /// <summary>A required integer between 1 and <paramref name="max"/>.</summary>
+    public int BoundedInt(string name, int max)
+    {
+        var value = PositiveInt(name);
+        return value <= max
+            ? value
+            : throw Error(name, string.Create(CultureInfo.InvariantCulture, $"is {value}, more than the {max} this converter supports (docs/checkpoints.md, \"Limits\")."));
+    }
+
     public int? TryInt(string name)
     {
         if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)

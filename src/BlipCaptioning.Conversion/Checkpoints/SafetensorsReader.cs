@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
+using BlipCaptioning.Files;
 using Microsoft.Win32.SafeHandles;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
@@ -51,6 +53,7 @@ public sealed class SafetensorsReader : IDisposable
             throw new CheckpointFormatException($"{path} does not exist.");
         }
 
+        BoundedFile.RequireRegularFile(path, message => new CheckpointFormatException(message));
         var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
@@ -153,10 +156,16 @@ public sealed class SafetensorsReader : IDisposable
         Span<byte> lengthBytes = stackalloc byte[8];
         RandomAccess.Read(file, lengthBytes, 0);
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength == 0 || headerLength > MaxHeaderBytes || headerLength > (ulong)(fileLength - 8))
+        if (headerLength > MaxHeaderBytes)
         {
-            throw new CheckpointFormatException(
-                $"{path}: the header length {headerLength} does not fit the file ({fileLength} bytes); the file is not a safetensors file or is truncated.");
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the header declares {headerLength:N0} bytes, more than the {MaxHeaderBytes:N0} the safetensors format allows; the file is not a safetensors file or is corrupt."));
+        }
+
+        if (headerLength == 0 || headerLength > (ulong)(fileLength - 8))
+        {
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the header length {headerLength} does not fit the file ({fileLength} bytes); the file is not a safetensors file or is truncated."));
         }
 
         var header = new byte[(int)headerLength];
@@ -167,6 +176,14 @@ public sealed class SafetensorsReader : IDisposable
 
         var dataStart = 8 + (long)headerLength;
         var dataLength = fileLength - dataStart;
+
+        // The format's header is UTF-8 JSON (the Rust reader refuses anything else); System.Text.Json would only
+        // notice invalid UTF-8 in a name when the name is read.
+        if (!Utf8.IsValid(header))
+        {
+            throw new CheckpointFormatException($"{path}: the header is not valid UTF-8 (a tensor name or value holds bytes that are not UTF-8); the header is corrupt.");
+        }
+
         JsonDocument document;
         try
         {
@@ -203,7 +220,8 @@ public sealed class SafetensorsReader : IDisposable
                 entries.Add(ReadEntry(path, property.Name, property.Value, dataLength));
             }
 
-            entries.Sort((left, right) => left.Begin.CompareTo(right.Begin));
+            // By begin, then end, so that an empty tensor sits before a tensor that starts where it does.
+            entries.Sort((left, right) => left.Begin != right.Begin ? left.Begin.CompareTo(right.Begin) : left.End.CompareTo(right.End));
             for (var index = 1; index < entries.Count; index++)
             {
                 if (entries[index].Begin < entries[index - 1].End)

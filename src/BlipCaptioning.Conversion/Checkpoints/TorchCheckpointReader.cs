@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
 using BlipCaptioning.Conversion.Checkpoints.Torch;
+using BlipCaptioning.Files;
+using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
 
@@ -15,14 +18,34 @@ namespace BlipCaptioning.Conversion.Checkpoints;
 /// </summary>
 public static class TorchCheckpointReader
 {
-    /// <summary>The largest data.pkl accepted; a state dict's pickle is a few hundred kilobytes.</summary>
+    /// <summary>The largest data.pkl accepted; a state dict's pickle is tens of kilobytes (base: 48 KB).</summary>
     public const int MaxPickleBytes = 64 << 20;
+
+    /// <summary>The most records a checkpoint's zip may hold (one per storage and a few more: 475 for base).</summary>
+    public const int MaxZipEntries = 100_000;
 
     /// <summary>
     /// Reads the state dict in <paramref name="path"/>. When <paramref name="include"/> is given, only the tensors it
-    /// accepts are loaded (the others are still listed in <see cref="TorchStateDict.Names"/>).
+    /// accepts are loaded (the others are still listed in <see cref="TorchStateDict.Names"/>). The tensors loaded and the
+    /// storages they view may hold at most <see cref="ModelLimits.MaxParameters"/> values each.
     /// </summary>
-    public static TorchStateDict Read(string path, Func<string, bool>? include = null)
+    public static TorchStateDict Read(string path, Func<string, bool>? include = null) =>
+        Read(path, include ?? (_ => true), shapes: null);
+
+    /// <summary>
+    /// Reads the tensors of <paramref name="expected"/> that the state dict in <paramref name="path"/> holds. A tensor
+    /// whose shape differs is not read but listed in <see cref="TorchStateDict.Misshapen"/>; storages that hold more than
+    /// twice the values <paramref name="expected"/> needs are refused before anything is allocated (so no view,
+    /// stride-0 or not, makes more than the config implies).
+    /// </summary>
+    public static TorchStateDict Read(string path, IReadOnlyList<TensorLayout> expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var shapes = expected.ToDictionary(item => item.Name, item => item.Shape, StringComparer.Ordinal);
+        return Read(path, shapes.ContainsKey, shapes);
+    }
+
+    private static TorchStateDict Read(string path, Func<string, bool> include, Dictionary<string, IReadOnlyList<int>>? shapes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -30,6 +53,7 @@ public static class TorchCheckpointReader
             throw new CheckpointFormatException($"{path} does not exist.");
         }
 
+        BoundedFile.RequireRegularFile(path, message => new CheckpointFormatException(message));
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         CheckMagic(path, stream);
         ZipArchive archive;
@@ -44,12 +68,36 @@ public static class TorchCheckpointReader
 
         using (archive)
         {
+            CheckEntries(path, archive);
             var prefix = FindArchivePrefix(path, archive);
             CheckByteOrder(path, archive, prefix);
             var pickle = ReadEntry(path, archive, prefix + "data.pkl", MaxPickleBytes);
             var root = RestrictedUnpickler.Load(pickle, $"{path} ({prefix}data.pkl)");
             var tensors = ToTensorReferences(path, root);
-            return Materialize(path, archive, prefix, tensors, include ?? (_ => true));
+            return Materialize(path, archive, prefix, tensors, include, shapes);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a zip with too many records or with two records of one name: readers disagree on which one counts
+    /// (.NET's GetEntry finds the first, Python's zipfile the last), and torch.save never writes one.
+    /// </summary>
+    private static void CheckEntries(string path, ZipArchive archive)
+    {
+        if (archive.Entries.Count > MaxZipEntries)
+        {
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path} holds {archive.Entries.Count:N0} zip records, more than the {MaxZipEntries:N0} a state dict may have."));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in archive.Entries)
+        {
+            if (!names.Add(entry.FullName))
+            {
+                throw new CheckpointFormatException(
+                    $"{path} holds two zip records named '{entry.FullName}'; readers disagree on which one counts, so the file is refused. torch.save never writes such a file.");
+            }
         }
     }
 
@@ -132,10 +180,13 @@ public static class TorchCheckpointReader
         return result;
     }
 
-    private static TorchStateDict Materialize(string path, ZipArchive archive, string prefix, List<(string Name, TorchTensorReference Tensor)> tensors, Func<string, bool> include)
+    private static TorchStateDict Materialize(string path, ZipArchive archive, string prefix, List<(string Name, TorchTensorReference Tensor)> tensors,
+        Func<string, bool> include, Dictionary<string, IReadOnlyList<int>>? expectedShapes)
     {
         var names = tensors.Select(item => item.Name).ToList();
         tensors = tensors.Where(item => include(item.Name)).ToList();
+        var misshapen = CheckBudget(path, tensors, expectedShapes);
+        tensors = tensors.Where(item => !misshapen.ContainsKey(item.Name)).ToList();
         var users = tensors.GroupBy(item => item.Tensor.Storage.Key, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
         var floatStorages = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -172,7 +223,53 @@ public static class TorchCheckpointReader
             }
         }
 
-        return new TorchStateDict(names, floats, integers);
+        return new TorchStateDict(names, floats, integers) { Misshapen = misshapen };
+    }
+
+    /// <summary>
+    /// Before anything is allocated: the tensors whose shape differs from the expected one (when one is given) are set
+    /// aside, unread, and returned; the others hold at most what the expected shapes (or
+    /// <see cref="ModelLimits.MaxParameters"/>) hold, and the distinct storages they view at most twice that. A
+    /// stride-0 view of a tiny storage is thus never materialised beyond what a genuine checkpoint of the config needs.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<int>> CheckBudget(string path, List<(string Name, TorchTensorReference Tensor)> tensors,
+        Dictionary<string, IReadOnlyList<int>>? expectedShapes)
+    {
+        var misshapen = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+        long values = 0;
+        foreach (var (name, tensor) in tensors)
+        {
+            var shape = ToShape(path, name, tensor);
+            if (expectedShapes is not null && expectedShapes.TryGetValue(name, out var expected) && !shape.SequenceEqual(expected))
+            {
+                misshapen[name] = shape;
+                continue;
+            }
+
+            values += tensor.ElementCount;
+        }
+
+        tensors = tensors.Where(item => !misshapen.ContainsKey(item.Name)).ToList();
+
+        long budget = expectedShapes is null
+            ? ModelLimits.MaxParameters
+            : expectedShapes.Values.Sum(shape => shape.Aggregate(1L, (product, dimension) => product * dimension));
+        if (values > budget)
+        {
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: its tensors hold {values:N0} values, more than the {budget:N0} allowed."));
+        }
+
+        long storageValues = tensors.Select(item => item.Tensor.Storage).DistinctBy(storage => storage.Key, StringComparer.Ordinal)
+            .Aggregate(0L, (sum, storage) => sum > ModelLimits.MaxParameters * 4 ? sum : sum + Math.Min(storage.ElementCount, ModelLimits.MaxParameters * 4));
+        long storageBudget = expectedShapes is null ? ModelLimits.MaxParameters : (2 * budget) + (1 << 20);
+        if (storageValues > storageBudget)
+        {
+            throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the storages its tensors view hold {storageValues:N0} values, more than the {storageBudget:N0} allowed for a checkpoint of this config (twice its {budget:N0} parameters)."));
+        }
+
+        return misshapen;
     }
 
     private static int[] ToShape(string path, string name, TorchTensorReference tensor)
@@ -194,6 +291,7 @@ public static class TorchCheckpointReader
     private static float[] ReadFloatStorage(string path, ZipArchive archive, string prefix, TorchStorageReference storage, string firstUser)
     {
         var count = CheckedCount(path, storage, firstUser);
+        CheckStorageLength(path, archive, prefix, storage, firstUser, (storage.Type == TorchStorageType.Float ? 4L : 2L) * count);
         var values = new float[count];
         if (storage.Type == TorchStorageType.Float)
         {
@@ -215,7 +313,9 @@ public static class TorchCheckpointReader
 
     private static long[] ReadLongStorage(string path, ZipArchive archive, string prefix, TorchStorageReference storage, string firstUser)
     {
-        var values = new long[CheckedCount(path, storage, firstUser)];
+        var count = CheckedCount(path, storage, firstUser);
+        CheckStorageLength(path, archive, prefix, storage, firstUser, 8L * count);
+        var values = new long[count];
         ReadStorageInto(path, archive, prefix, storage, MemoryMarshal.AsBytes(values.AsSpan()), firstUser);
         if (!BitConverter.IsLittleEndian)
         {
@@ -230,17 +330,25 @@ public static class TorchCheckpointReader
             ? (int)storage.ElementCount
             : throw new CheckpointFormatException($"{path}: the storage of '{firstUser}' has {storage.ElementCount} elements, too many to load.");
 
-    private static void ReadStorageInto(string path, ZipArchive archive, string prefix, TorchStorageReference storage, Span<byte> destination, string firstUser)
+    /// <summary>Refuses a storage whose record is missing or shorter than its elements need, before its array is allocated.</summary>
+    private static ZipArchiveEntry CheckStorageLength(string path, ZipArchive archive, string prefix, TorchStorageReference storage, string firstUser, long bytes)
     {
         var entryName = $"{prefix}data/{storage.Key}";
         var entry = archive.GetEntry(entryName)
             ?? throw new CheckpointFormatException($"{path}: the storage '{entryName}' of tensor '{firstUser}' is missing; the file is incomplete.");
-        if (entry.Length < destination.Length)
+        if (entry.Length < bytes)
         {
             throw new CheckpointFormatException(
-                $"{path}: the storage '{entryName}' of tensor '{firstUser}' holds {entry.Length} bytes but its {storage.ElementCount} elements need {destination.Length}.");
+                $"{path}: the storage '{entryName}' of tensor '{firstUser}' holds {entry.Length} bytes but its {storage.ElementCount} elements need {bytes}.");
         }
 
+        return entry;
+    }
+
+    private static void ReadStorageInto(string path, ZipArchive archive, string prefix, TorchStorageReference storage, Span<byte> destination, string firstUser)
+    {
+        var entryName = $"{prefix}data/{storage.Key}";
+        var entry = CheckStorageLength(path, archive, prefix, storage, firstUser, destination.Length);
         using var stream = entry.Open();
         var read = stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
         if (read != destination.Length)

@@ -7,4 +7,8 @@ namespace BlipCaptioning.Conversion.Checkpoints;
 public sealed record TorchStateDict(
     IReadOnlyList<string> Names,
     IReadOnlyDictionary<string, CheckpointTensor> FloatTensors,
-    IReadOnlyDictionary<string, IntegerTensor> IntegerTensors);
+    IReadOnlyDictionary<string, IntegerTensor> IntegerTensors)
+{
+    /// <summary>Tensors not loaded because their shape differs from the one expected (name and actual shape).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> Misshapen { get; init; } = new Dictionary<string, IReadOnlyList<int>>();
+}

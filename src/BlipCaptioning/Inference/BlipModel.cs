@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BlipCaptioning.Errors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -55,7 +54,10 @@ public sealed class BlipModel : IDisposable
     /// <param name="directory">A folder written by <c>blip model build</c>, <c>blip model random</c> or <c>blip model fetch</c>.</param>
     /// <param name="settings">Session settings (threads, optimisation level, execution provider hook); null for the defaults.</param>
     /// <exception cref="ModelNotFoundException">The folder, the manifest, a graph or vocab.txt is missing.</exception>
-    /// <exception cref="ModelContractException">The manifest or a graph does not match the contract.</exception>
+    /// <exception cref="ModelContractException">
+    /// The manifest or a graph does not match the contract or <see cref="ModelLimits"/>, or a graph file differs from
+    /// the SHA-256 the manifest records (<see cref="ModelIntegrity.Verify"/>).
+    /// </exception>
     public static BlipModel Load(string directory, BlipSessionSettings? settings = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -68,13 +70,7 @@ public sealed class BlipModel : IDisposable
 
         var manifest = ReadManifest(full, directory);
         BlipModelValidator.ValidateManifest(manifest);
-        foreach (string file in new[] { BlipModelContract.VisionEncoderFileName, BlipModelContract.CrossAttentionFileName, BlipModelContract.TextDecoderFileName, BlipModelContract.VocabularyFileName })
-        {
-            if (!File.Exists(Path.Combine(full, file)))
-            {
-                throw new ModelNotFoundException($"The model directory '{full}' has no {file}; it is incomplete. {ModelNotFoundException.HowToMakeAModel(directory)}");
-            }
-        }
+        ModelIntegrity.Verify(full, manifest);
 
         var threading = settings.ResolveThreading();
         var sessions = new List<InferenceSession>(3);
@@ -195,14 +191,7 @@ public sealed class BlipModel : IDisposable
                 $"'{full}' is not a BLIP model directory: it has no {BlipModelContract.ManifestFileName}. {ModelNotFoundException.HowToMakeAModel(asGiven)}");
         }
 
-        try
-        {
-            return BlipModelManifest.FromJson(File.ReadAllText(path));
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelContractException($"{path} is not a valid BLIP model manifest: {ex.Message}", ex);
-        }
+        return BlipModelManifest.ReadFile(path);
     }
 
     private static InferenceSession CreateSession(string directory, string file, BlipSessionSettings settings, SessionThreading threading)

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BlipCaptioning.Errors;
+using BlipCaptioning.Files;
 
 namespace BlipCaptioning.Inference;
 
@@ -40,6 +42,24 @@ public sealed record BlipModelManifest
     public static BlipModelManifest FromJson(string json) =>
         JsonSerializer.Deserialize<BlipModelManifest>(json, JsonOptions)
         ?? throw new JsonException("The manifest is empty.");
+
+    /// <summary>
+    /// Reads and parses a manifest file of at most <see cref="ModelLimits.MaxManifestBytes"/> (a regular file only).
+    /// It is not checked against the contract: <see cref="ModelIntegrity.Validate"/> does that.
+    /// </summary>
+    /// <exception cref="ModelContractException">The file is too large, not a regular file, or not a manifest.</exception>
+    public static BlipModelManifest ReadFile(string path)
+    {
+        string json = BoundedFile.ReadAllText(path, ModelLimits.MaxManifestBytes, message => new ModelContractException($"{message} It cannot be a BLIP model manifest."));
+        try
+        {
+            return FromJson(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelContractException($"{path} is not a valid BLIP model manifest: {ex.Message}", ex);
+        }
+    }
 }
 
 public sealed record VisionDimensions(int ImageSize, int PatchSize, int HiddenSize, int Layers, int Heads, int IntermediateSize, double LayerNormEps)

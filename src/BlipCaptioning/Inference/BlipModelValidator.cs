@@ -39,18 +39,20 @@ internal static class BlipModelValidator
             problems.Add($"precision is '{manifest.Precision}', expected one of {string.Join(", ", s_precisions)}");
         }
 
-        if (manifest.Text is null || manifest.Vision is null || manifest.Graphs is null)
+        if (manifest.Text is null || manifest.Vision is null || manifest.Graphs is null || manifest.Tokens is null
+            || manifest.Generation is null || manifest.Preprocessing is null)
         {
-            problems.Add("the manifest has no vision, text or graphs section");
+            problems.Add("the manifest has no vision, text, tokens, generation, preprocessing or graphs section");
             Throw(problems);
         }
 
-        if (manifest.Text!.Heads <= 0 || manifest.Text.HiddenSize % manifest.Text.Heads != 0)
+        ManifestLimits.Check(manifest, problems);
+        if (problems.Count == 0 && manifest.Text!.HiddenSize % manifest.Text.Heads != 0)
         {
             problems.Add($"text hidden_size {manifest.Text.HiddenSize} is not a multiple of text heads {manifest.Text.Heads}");
         }
 
-        if (manifest.Vision!.PatchSize <= 0 || manifest.Vision.ImageSize % manifest.Vision.PatchSize != 0)
+        if (problems.Count == 0 && manifest.Vision!.ImageSize % manifest.Vision.PatchSize != 0)
         {
             problems.Add($"vision image_size {manifest.Vision.ImageSize} is not a multiple of patch_size {manifest.Vision.PatchSize}");
         }
@@ -69,6 +71,15 @@ internal static class BlipModelValidator
                 {
                     problems.Add($"graph '{role}': file is '{graph.File}', expected '{file}'");
                 }
+
+                // The data file is read (and copied by the app) by this name: only the contract's is accepted.
+                if (graph.DataFile is not null && !string.Equals(graph.DataFile, file + ".data", StringComparison.Ordinal))
+                {
+                    problems.Add($"graph '{role}': data_file is '{graph.DataFile}', expected '{file}.data' or none");
+                }
+
+                CheckSha256(role, "sha256", graph.Sha256, problems);
+                CheckSha256(role, "data_sha256", graph.DataSha256, problems);
 
                 var expected = ExpectedSignature(role, manifest);
                 Compare(role, "input", expected.Inputs, graph.Inputs ?? [], problems);
@@ -239,6 +250,14 @@ internal static class BlipModelValidator
         }
 
         return true;
+    }
+
+    private static void CheckSha256(string role, string field, string? value, List<string> problems)
+    {
+        if (value is not null && (value.Length != 64 || !value.All(char.IsAsciiHexDigit)))
+        {
+            problems.Add($"graph '{role}': {field} is not a SHA-256 (64 hexadecimal digits)");
+        }
     }
 
     private static bool IsFixed(string dimension) => long.TryParse(dimension, NumberStyles.None, CultureInfo.InvariantCulture, out _);

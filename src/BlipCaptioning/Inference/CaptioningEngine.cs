@@ -109,6 +109,7 @@ internal sealed class CaptioningEngine : IDisposable
             generate = Lap(clock);
         }
 
+        EnsureFiniteScores(sequences);
         var captions = new Caption[images.Count];
         var texts = new string[images.Count];
         for (int i = 0; i < images.Count; i++)
@@ -127,6 +128,24 @@ internal sealed class CaptioningEngine : IDisposable
     }
 
     public void Dispose() => Model.Dispose();
+
+    /// <summary>
+    /// Finite logits always give a finite score; NaN or infinity means the model's weights hold such values (a model
+    /// built before <c>blip model build</c> refused them, or one changed by hand). Its captions are noise, and its
+    /// score would break every JSON writer downstream, so the caption is refused with the reason.
+    /// </summary>
+    private void EnsureFiniteScores(IReadOnlyList<GeneratedSequence> sequences)
+    {
+        foreach (var sequence in sequences)
+        {
+            if (!double.IsFinite(sequence.Score))
+            {
+                throw new ModelContractException(
+                    $"The model in '{Model.Directory}' produced a non-finite score ({sequence.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}): "
+                    + "its weights hold NaN or infinity. Rebuild it with `blip model build`, which refuses such weights.");
+            }
+        }
+    }
 
     private static TimeSpan Lap(Stopwatch clock)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using BlipCaptioning.Files;
 using BlipCaptioning.Inference;
 using Microsoft.ML.Tokenizers;
 
@@ -37,7 +38,10 @@ public sealed class BlipTokenizer
     /// <returns>The tokenizer.</returns>
     /// <exception cref="ArgumentException">The path is empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a BERT vocabulary (missing [PAD]/[UNK]/[CLS]/[SEP]/[MASK] at their ids).</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a BERT vocabulary (missing [PAD]/[UNK]/[CLS]/[SEP]/[MASK] at their ids), is larger than
+    /// <see cref="ModelLimits.MaxVocabularyBytes"/>, or is not a regular file.
+    /// </exception>
     public static BlipTokenizer Create(string vocabularyPath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(vocabularyPath);
@@ -46,7 +50,7 @@ public sealed class BlipTokenizer
             throw new FileNotFoundException($"The vocabulary file '{vocabularyPath}' does not exist; pass the vocab.txt that sits beside the model graphs.", vocabularyPath);
         }
 
-        using var stream = File.OpenRead(vocabularyPath);
+        using var stream = new MemoryStream(BoundedFile.ReadAllBytes(vocabularyPath, ModelLimits.MaxVocabularyBytes, message => new InvalidDataException(message)));
         return Create(stream);
     }
 

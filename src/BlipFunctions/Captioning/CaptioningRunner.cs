@@ -36,8 +36,8 @@ public sealed class CaptioningRunner(IImageCaptioner captioner, CaptioningLimite
 
         await model.EnsureModelAsync(cancellationToken).ConfigureAwait(false);
         ModelDescription description = await captioner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
-        string manifest = await File.ReadAllTextAsync(Path.Combine(description.Directory, BlipModelContract.ManifestFileName), cancellationToken).ConfigureAwait(false);
-        _settings = options.Value.DefaultCaptionSettings(BlipModelManifest.FromJson(manifest).Generation);
+        BlipModelManifest manifest = BlipModelManifest.ReadFile(Path.Combine(description.Directory, BlipModelContract.ManifestFileName));
+        _settings = options.Value.DefaultCaptionSettings(manifest.Generation);
         return _settings;
     }
 }

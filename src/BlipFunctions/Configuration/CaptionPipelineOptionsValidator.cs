@@ -33,9 +33,7 @@ public sealed partial class CaptionPipelineOptionsValidator : IValidateOptions<C
         }
         else if (options.ModelBlobUri is null && !File.Exists(Path.Combine(options.ModelDirectory, BlipModelContract.ManifestFileName)))
         {
-            errors.Add($"Captioning__ModelDirectory '{Path.GetFullPath(options.ModelDirectory)}' holds no {BlipModelContract.ManifestFileName}: " +
-                       $"build the model there with `blip model fetch --out {options.ModelDirectory}` (or `blip model random --preset tiny --out {options.ModelDirectory}` to try the pipeline), " +
-                       "or set Captioning__ModelBlobUri to copy it from a blob folder on first use.");
+            errors.Add(ModelDirectoryAdvice.Explain(options.ModelDirectory, Environment.CurrentDirectory));
         }
 
         if (options.ModelBlobUri is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))

@@ -3,6 +3,7 @@ using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,9 @@ namespace BlipFunctions.Functions;
 /// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
 public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<CaptionPipelineOptions> options)
 {
+    /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
+    public const long HostRequestBodyLimit = 104_857_600;
+
     [Function("CaptionImage")]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "captions")] HttpRequest request,
@@ -19,6 +23,7 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
     {
         ArgumentNullException.ThrowIfNull(request);
         long limit = options.Value.MaxImageBytes;
+        AcceptWholeBodyFromTheHost(request, limit);
         string? contentType = request.ContentType;
         if (contentType is not null
             && !contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
@@ -34,7 +39,14 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         }
 
         using var image = new MemoryStream();
-        if (!await CopyWithinAsync(request.Body, image, limit, cancellationToken).ConfigureAwait(false))
+        try
+        {
+            if (!await CopyWithinAsync(request.Body, image, limit, cancellationToken).ConfigureAwait(false))
+            {
+                return TooLarge(limit);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TooLarge(limit);
         }
@@ -53,6 +65,21 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         catch (UnsupportedImageException e)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Not an image we can caption", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The host proxies the request to this worker's own Kestrel, whose default limit (30,000,000 bytes) would fail
+    /// a larger body before our limit is reached, and would cut the upload of a body we refuse, which the host's
+    /// proxy turns into a 500. So Kestrel here accepts what the host itself accepts (its own limit,
+    /// FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, 104,857,600 bytes by default) and drains what we do not read; our limit is
+    /// applied while reading.
+    /// </summary>
+    private static void AcceptWholeBodyFromTheHost(HttpRequest request, long limit)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
+        {
+            serverLimit.MaxRequestBodySize = Math.Max(limit, HostRequestBodyLimit);
         }
     }
 

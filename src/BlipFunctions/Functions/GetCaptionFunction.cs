@@ -13,7 +13,7 @@ public sealed class GetCaptionFunction(CaptionStore store, IOptions<CaptionPipel
 {
     [Function("GetCaption")]
     public async Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "captions/{*id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "captions/{*id:minlength(1)}")] HttpRequest request,
         string? id,
         CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using BlipCaptioning.Conversion.Building;
+using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Onnx;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
@@ -147,6 +148,80 @@ public sealed class BlipModelBuilderTests : IDisposable
         Assert.Equal(second.ToJson(), File.ReadAllText(Path.Combine(output, BlipModelContract.ManifestFileName)));
         Assert.Equal(second.Graphs[BlipGraphRoles.TextDecoder].DataSha256, ModelFolder.Sha256Of(Path.Combine(output, "text_decoder.onnx.data")));
         Assert.Single(Directory.EnumerateFileSystemEntries(_temp.Path));
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.NegativeInfinity, "-Infinity")]
+    public void Build_NonFiniteWeight_IsRefusedNamingTheWeightAndLeavesNoFolder(float value, string written)
+    {
+        var checkpoint = SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture());
+        const string name = "text_decoder.bert.encoder.layer.1.output.dense.weight";
+        var data = checkpoint[name].Data.ToArray();
+        data[17] = value;
+        var weights = checkpoint.Weights.ToDictionary();
+        weights[name] = weights[name] with { Data = data };
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipModelBuilder.Build(checkpoint with { Weights = weights }, _temp.Combine("model")));
+
+        Assert.Contains($"weight '{name}' holds {written} at position 17 of 576", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
+    public void Build_GenerationDefaultsTheRuntimeCannotRun_IsRefusedBeforeAnythingIsWritten()
+    {
+        var checkpoint = SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture()) with { Generation = new GenerationDefaults(MaxLength: 1_000_000_000, NumBeams: 1_000_000) };
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipModelBuilder.Build(checkpoint, _temp.Combine("model")));
+
+        Assert.Contains("generation.max_length is 1000000000; it must be between 2 and 64", error.Message, StringComparison.Ordinal);
+        Assert.Contains("generation.num_beams is 1000000; it must be between 1 and 16", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
+    public void Build_StagingFoldersLeftByKilledBuilds_AreRemovedButNotALiveOneOrAnother()
+    {
+        var output = _temp.Combine("model");
+        string killed = StagingFolder(output, "building", ageMinutes: 60, withLockFile: true);
+        string killedBeforeItsLock = StagingFolder(output, "building", ageMinutes: 60, withLockFile: false);
+        string fresh = StagingFolder(output, "building", ageMinutes: 0, withLockFile: false);
+        string otherTarget = StagingFolder(_temp.Combine("other"), "building", ageMinutes: 60, withLockFile: false);
+        string notOurs = Directory.CreateDirectory(_temp.Combine(".model.building-mine")).FullName;
+        Directory.SetLastWriteTimeUtc(notOurs, DateTime.UtcNow.AddHours(-1));
+        string live = StagingFolder(output, "building", ageMinutes: 60, withLockFile: true);
+        using (new FileStream(live + ".lock", FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            BlipModelBuilder.Build(SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture()), output);
+        }
+
+        Assert.False(Directory.Exists(killed));
+        Assert.False(File.Exists(killed + ".lock"));
+        Assert.False(Directory.Exists(killedBeforeItsLock));
+        Assert.True(Directory.Exists(fresh));
+        Assert.True(Directory.Exists(otherTarget));
+        Assert.True(Directory.Exists(notOurs));
+        Assert.True(Directory.Exists(live));
+        Assert.True(File.Exists(live + ".lock"));
+    }
+
+    /// <summary>What a build killed mid-way leaves: its staging folder (and lock file), unchanged for a while.</summary>
+    private static string StagingFolder(string target, string kind, int ageMinutes, bool withLockFile)
+    {
+        string folder = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{kind}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "text_decoder.onnx.data"), "half written");
+        var then = DateTime.UtcNow.AddMinutes(-ageMinutes);
+        if (withLockFile)
+        {
+            File.WriteAllText(folder + ".lock", "");
+            File.SetLastWriteTimeUtc(folder + ".lock", then);
+        }
+
+        Directory.SetLastWriteTimeUtc(folder, then);
+        return folder;
     }
 
     private sealed class SignatureComparer : IEqualityComparer<TensorSignature>

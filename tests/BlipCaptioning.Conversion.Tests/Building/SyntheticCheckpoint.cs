@@ -89,6 +89,9 @@ internal static class SyntheticCheckpoint
         Norm("text_decoder.cls.predictions.transform.LayerNorm", t.HiddenSize);
         Add("text_decoder.cls.predictions.decoder.weight", 0, 1f, t.VocabSize, t.HiddenSize);
         weights["text_decoder.cls.predictions.decoder.bias"] = weights["text_decoder.cls.predictions.bias"] with { Name = "text_decoder.cls.predictions.decoder.bias" };
-        return new BlipCheckpoint(architecture, weights, $"synthetic:seed{seed}");
+        return new BlipCheckpoint(architecture, weights, $"synthetic:seed{seed}")
+        {
+            Preprocessing = new PreprocessingSettings(architecture.Vision.ImageSize, BlipConfigReader.DefaultImageMean, BlipConfigReader.DefaultImageStd),
+        };
     }
 }

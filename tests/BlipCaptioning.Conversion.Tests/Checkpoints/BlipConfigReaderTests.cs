@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Inference;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -289,5 +291,85 @@ public sealed class BlipConfigReaderTests
         var config = BlipConfigReader.ReadDirectory(directory.Path);
 
         Assert.Equal([0.1f, 0.2f, 0.3f], config.Preprocessing.Mean);
+    }
+
+    [Theory]
+    [InlineData("text_config", "num_hidden_layers", 1_000_000, "field 'text_config.num_hidden_layers' is 1000000, more than the 128")]
+    [InlineData("vision_config", "num_hidden_layers", 100_000_000, "field 'vision_config.num_hidden_layers' is 100000000, more than the 128")]
+    [InlineData("text_config", "hidden_size", 1_000_000, "field 'text_config.hidden_size' is 1000000, more than the 8192")]
+    [InlineData("vision_config", "intermediate_size", 1_000_000, "field 'vision_config.intermediate_size' is 1000000, more than the 32768")]
+    [InlineData("text_config", "num_attention_heads", 768, "field 'text_config.num_attention_heads' is 768, more than the 256")]
+    [InlineData("text_config", "vocab_size", 100_000_000, "field 'text_config.vocab_size' is 100000000, more than the 1048576")]
+    [InlineData("text_config", "max_position_embeddings", 1_000_000, "field 'text_config.max_position_embeddings' is 1000000, more than the 8192")]
+    [InlineData("vision_config", "image_size", 1_000_000, "field 'vision_config.image_size' is 1000000, more than the 1024")]
+    [InlineData("vision_config", "patch_size", 2, "field 'vision_config.patch_size' (2) cuts 384x384 images into 36864 patches; at most 4096")]
+    public void ReadArchitecture_SizeBeyondTheLimits_NamesTheFieldAndTheLimit(string section, string field, int value, string expected)
+    {
+        var config = JsonNode.Parse(HubConfigs.BaseConfig)!;
+        config[section]![field] = value;
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(config.ToJsonString()));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadArchitecture_EverySizeWithinItsLimitButTooManyParameters_IsRefused()
+    {
+        var config = JsonNode.Parse(HubConfigs.BaseConfig)!;
+        config["text_config"]!["hidden_size"] = 4096;
+        config["text_config"]!["intermediate_size"] = 16384;
+        config["text_config"]!["num_hidden_layers"] = 64;
+        config["text_config"]!["num_attention_heads"] = 32;
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(config.ToJsonString()));
+
+        Assert.Contains("parameters, more than the 1,073,741,824 this converter builds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"max_length": 1000000000}""", "field 'max_length' is 1000000000; it counts [DEC], the prompt and the caption, so it must be between 2 and max_position_embeddings (512)")]
+    [InlineData("""{"max_length": 1}""", "field 'max_length' is 1;")]
+    [InlineData("""{"num_beams": 1000000}""", "field 'num_beams' is 1000000; it must be between 1 (greedy) and 16")]
+    [InlineData("""{"no_repeat_ngram_size": 1000000}""", "field 'no_repeat_ngram_size' must be between 0 and max_position_embeddings (512)")]
+    public void ReadGenerationDefaults_DefaultTheRuntimeCannotRun_IsRefusedNamingTheFileAndField(string generation, string expected)
+    {
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadGenerationDefaults(HubConfigs.BaseConfig, generation));
+
+        Assert.Contains("generation_config.json: " + expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_ConfigIsASymlinkToDevZero_IsRefusedNotReadUntilMemoryRunsOut()
+    {
+        using var directory = new TempDirectory();
+        File.CreateSymbolicLink(directory.File("config.json"), "/dev/zero");
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("config.json is a character device, not a regular file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_GenerationConfigIsAFifo_IsRefusedNotWaitedOn()
+    {
+        using var directory = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        MakeFifo(directory.File("generation_config.json"));
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("generation_config.json is a FIFO (named pipe), not a regular file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadDirectory_ConfigLargerThanItsBudget_IsRefused()
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllText(directory.File("config.json"), HubConfigs.BaseConfig + new string(' ', 1 << 20));
+
+        var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
+
+        Assert.Contains("more than the 1,048,576 bytes allowed for it", error.Message, StringComparison.Ordinal);
     }
 }

@@ -183,6 +183,43 @@ public sealed class CheckpointLoaderTests
         Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_BinWhose93TensorsAreStrideZeroViewsOfOneFourByteStorage_ListsTheShapesWithoutAllocatingThem()
+    {
+        using var directory = CopyTinyA(withSafetensors: false);
+        var layout = BlipWeightLayout.StateDict(BlipConfigReader.ReadDirectory(directory.Path).Architecture);
+        var pickle = new HandmadePickle().StartStateDict();
+        foreach (var item in layout)
+        {
+            pickle.Tensor(item.Name, "FloatStorage", "0", 1, 0, [1 << 28], [0]);
+        }
+
+        HandmadePickle.WriteTorchZip(directory.File("pytorch_model.bin"), pickle.EndStateDict().ToArray(), new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1) });
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<CheckpointFormatException>(() => CheckpointLoader.Load(directory.Path));
+
+        Assert.Equal(93, layout.Count);
+        Assert.Contains("(93 problem(s))", error.Message, StringComparison.Ordinal);
+        Assert.Contains("shape mismatch: vision_model.embeddings.class_embedding is [268435456], config.json implies [1, 1, 48]", error.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore < (64 << 20), "the views were allocated before being refused");
+    }
+
+    [Fact]
+    public void Load_SafetensorsWeightOfAnotherShape_IsListedWithoutBeingRead()
+    {
+        using var directory = CopyTinyA(withSafetensors: false);
+        var huge = new CheckpointTensor("text_decoder.bert.embeddings.word_embeddings.weight", [1 << 24, 2], new float[1 << 25]);
+        SafetensorsWriter.Write(directory.File("model.safetensors"), SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors"))
+            .Select(pair => pair.Key == huge.Name ? huge : pair.Value));
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<CheckpointFormatException>(() => CheckpointLoader.Load(directory.Path));
+
+        Assert.Contains("shape mismatch: text_decoder.bert.embeddings.word_embeddings.weight is [16777216, 2], config.json implies [30524, 32]", error.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore < (64 << 20), "the misshapen weight was read before being refused");
+    }
+
     private static TempDirectory CopyTinyA(bool withSafetensors)
     {
         var directory = new TempDirectory();

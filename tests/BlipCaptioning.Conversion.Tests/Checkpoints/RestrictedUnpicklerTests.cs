@@ -230,4 +230,96 @@ public sealed class RestrictedUnpicklerTests
 
         Assert.Contains("too large to load", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_AMillionNestedTuples_IsRefusedAtTheDepthLimitNotOverflowingTheStack()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().Int(1);
+        for (var i = 0; i < 1_000_000; i++)
+        {
+            pickle.Op(0x85); // TUPLE1
+        }
+
+        HandmadePickle.WriteTorchZip(path, pickle.Op('Q').Op('.').ToArray());
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("nests tuples more than 32 deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData('Q')] // BINPERSID: the persistent id is described in the error
+    [InlineData('b')] // BUILD: the object given state is described in the error
+    public void Read_TupleSharedThirtyLevelsDeep_IsDescribedBrieflyNotExpandedToABillionLeaves(char opcode)
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().Int(1);
+        for (var i = 0; i < 30; i++)
+        {
+            pickle.Op('2').Op(0x86); // DUP, TUPLE2: (t, t), 2^30 leaves if expanded
+        }
+
+        if (opcode == 'b')
+        {
+            pickle.Op('N');
+        }
+
+        HandmadePickle.WriteTorchZip(path, pickle.Op((byte)opcode).Op('.').ToArray());
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.True(error.Message.Length < 600, error.Message);
+        Assert.Contains("((a tuple of 2, a tuple of 2), (a tuple of 2, a tuple of 2))", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_MoreValuesThanTheBudget_IsRefused()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle();
+        for (var i = 0; i <= 1_000_000; i++)
+        {
+            pickle.Op('N');
+        }
+
+        HandmadePickle.WriteTorchZip(path, pickle.Op('.').ToArray());
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("makes more than 1,000,000 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_NegativeStride_NamesTheValue()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 0, [2, 2], [2, -3]).EndStateDict().ToArray();
+        HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("has a negative tensor stride -3 in (2, -3)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_SizeThatIsNotAnInteger_NamesTheValue()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("pytorch_model.bin");
+        var pickle = new HandmadePickle().StartStateDict()
+            .Text("w").Global("torch._utils", "_rebuild_tensor_v2").Op('(')
+            .Op('(').Text("storage").Global("torch", "FloatStorage").Text("0").Text("cpu").Int(1).Op('t').Op('Q')
+            .Int(0).Op('(').Text("two").Op('t').IntTuple(1).Op(0x89).Global("collections", "OrderedDict").Op(')').Op('R').Op('t').Op('R')
+            .EndStateDict().ToArray();
+        HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1) });
+
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("has a tensor size 'two' that is not an integer", error.Message, StringComparison.Ordinal);
+    }
 }

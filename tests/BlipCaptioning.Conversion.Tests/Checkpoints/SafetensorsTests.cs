@@ -172,9 +172,51 @@ public sealed class SafetensorsTests
         Assert.Equal([1, 1], read["m"].Shape);
     }
 
-    private static void WriteRaw(string path, string header, byte[] data)
+    [Fact]
+    public void Open_TensorNameThatIsNotUtf8_IsRefusedClearly()
     {
-        var headerBytes = Encoding.UTF8.GetBytes(header);
+        using var directory = new TempDirectory();
+        var path = directory.File("model.safetensors");
+        var header = Encoding.UTF8.GetBytes("""{"w#":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""");
+        header[Array.IndexOf(header, (byte)'#')] = 0xFF;
+        WriteRaw(path, header, new byte[4]);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => SafetensorsReader.Open(path).Dispose());
+
+        Assert.Contains("the header is not valid UTF-8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_EmptyTensorAtTheOffsetOfAnother_IsNotAnOverlap()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("model.safetensors");
+        WriteRaw(path, """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"empty":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}""", HandmadePickle.Floats(1, 2));
+
+        var read = SafetensorsReader.ReadAll(path);
+
+        Assert.Equal([1f, 2f], read["w"].Data);
+        Assert.Empty(read["empty"].Data);
+    }
+
+    [Fact]
+    public void Open_HeaderLongerThanTheFormatAllows_SaysSoRatherThanThatItDoesNotFit()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("model.safetensors");
+        var bytes = new byte[64];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, 100_000_001);
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => SafetensorsReader.Open(path).Dispose());
+
+        Assert.Contains("the header declares 100,000,001 bytes, more than the 100,000,000 the safetensors format allows", error.Message, StringComparison.Ordinal);
+    }
+
+    private static void WriteRaw(string path, string header, byte[] data) => WriteRaw(path, Encoding.UTF8.GetBytes(header), data);
+
+    private static void WriteRaw(string path, byte[] headerBytes, byte[] data)
+    {
         var bytes = new byte[8 + headerBytes.Length + data.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes.Length);
         headerBytes.CopyTo(bytes, 8);

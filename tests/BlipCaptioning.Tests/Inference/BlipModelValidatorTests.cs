@@ -108,6 +108,45 @@ public sealed class BlipModelValidatorTests
     }
 
     [Fact]
+    public void ValidateManifest_Sha256ThatIsNotAHash_SaysSo()
+    {
+        var manifest = Tiny().WithGraph("text_cross_kv", g => g with { Sha256 = "../../etc/passwd" });
+
+        var ex = Assert.Throws<ModelContractException>(() => BlipModelValidator.ValidateManifest(manifest));
+
+        Assert.Contains("graph 'text_cross_kv': sha256 is not a SHA-256 (64 hexadecimal digits)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateManifest_SizesBeyondTheLimits_AreAllNamedAndTheSignaturesNotExpanded()
+    {
+        var manifest = Tiny() with
+        {
+            Text = Tiny().Text with { Layers = int.MaxValue, Heads = 0 },
+            Vision = Tiny().Vision with { PatchSize = 1 },
+            Tokens = new SpecialTokenIds(30524, 102, -1),
+        };
+
+        var ex = Assert.Throws<ModelContractException>(() => BlipModelValidator.ValidateManifest(manifest));
+
+        Assert.Contains("text.layers is 2147483647; it must be between 1 and 128", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("text.heads is 0; it must be between 1 and 256", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("vision image tokens ((image_size / patch_size)² + 1) is 147457; it must be between 2 and 4097", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("tokens.decoder_start is 30524; it must be between 0 and 30523", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("tokens.pad is -1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateManifest_PreprocessingForAnotherImageSize_SaysBothSizes()
+    {
+        var manifest = Tiny() with { Preprocessing = Tiny().Preprocessing with { ImageSize = 224 } };
+
+        var ex = Assert.Throws<ModelContractException>(() => BlipModelValidator.ValidateManifest(manifest));
+
+        Assert.Contains("preprocessing.image_size is 224 but vision.image_size is 384", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ValidateSession_SessionDiffersFromManifest_NamesTheFileAndTensor()
     {
         var graph = Tiny().Graphs["vision_encoder"];

@@ -64,6 +64,14 @@ public sealed class CaptioningOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_MoreBeamsThanTheSearchOffers_SaysTheMost()
+    {
+        var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", NumBeams = 1_000_000 });
+
+        Assert.StartsWith("Captioning:NumBeams is 1000000; use 1 for greedy decoding or more for beam search, at most 16", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_NegativeThreads_NamesBothSettings()
     {
         var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", IntraOpThreads = -1, InterOpThreads = -2 });

@@ -1,6 +1,10 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
 using BlipFunctions.Captioning;
 using BlipFunctions.Tests.Fixtures;
+using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipFunctions.Tests.Captioning;
 
@@ -34,7 +38,152 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         Assert.Equal(
             Directory.EnumerateFiles(model.ModelDirectory).Select(Path.GetFileName).Order(),
             Directory.EnumerateFiles(target).Select(Path.GetFileName).Order());
-        Assert.Empty(Directory.EnumerateDirectories(model.Root, "copied-" + folder + ".download-*"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(model.Root, ".copied-" + folder + ".download-*"));
+    }
+
+    [Fact]
+    public async Task EnsureModelAsync_BlobNamedWithAnAbsolutePathInTheFolder_WritesNothingOutsideTheModelDirectory()
+    {
+        string folder = await UploadModelAsync();
+        string outside = Path.Combine(Path.GetTempPath(), "blip-escaped-" + Guid.NewGuid().ToString("N"));
+        var container = azurite.Blobs.GetBlobContainerClient("models");
+        await container.GetBlobClient($"{folder}/{outside}").UploadAsync(BinaryData.FromString("written outside the model folder"));
+        string target = Path.Combine(model.Root, "copied-" + folder);
+        using var app = AppCopying(folder, target);
+
+        await app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None);
+
+        Assert.False(File.Exists(outside), $"{outside} was written");
+        Assert.Equal(
+            Directory.EnumerateFiles(model.ModelDirectory).Select(Path.GetFileName).Order(),
+            Directory.EnumerateFiles(target).Select(Path.GetFileName).Order());
+        Assert.Empty(Directory.EnumerateDirectories(target));
+    }
+
+    [Fact]
+    public async Task EnsureModelAsync_DataBlobWithAFlippedByte_IsRefusedNamingItAndLeavesNoModel()
+    {
+        string folder = await UploadModelAsync(corrupt: "text_decoder.onnx.data");
+        string target = Path.Combine(model.Root, "copied-" + folder);
+        using var app = AppCopying(folder, target);
+
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+
+        Assert.Contains($"/{folder}/text_decoder.onnx.data is damaged or was changed", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(target, BlipModelContract.ManifestFileName)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(model.Root, ".copied-" + folder + ".download-*"));
+    }
+
+    [Fact]
+    public async Task EnsureModelAsync_ManifestNamingADataFileOutsideTheFolder_IsRefused()
+    {
+        string folder = await UploadModelAsync(editManifest: manifest => manifest["graphs"]!["text_decoder"]!["data_file"] = "../../../tmp/evil");
+        using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
+
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+
+        Assert.Contains("data_file is '../../../tmp/evil', expected 'text_decoder.onnx.data' or none", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureModelAsync_ManifestBlobLargerThanItsBudget_IsRefusedBeforeItIsRead()
+    {
+        var container = azurite.Blobs.GetBlobContainerClient("models");
+        await container.CreateIfNotExistsAsync();
+        string folder = "huge-" + Guid.NewGuid().ToString("N")[..8];
+        await container.GetBlobClient($"{folder}/{BlipModelContract.ManifestFileName}").UploadAsync(new BinaryData(new byte[(1 << 20) + 1]));
+        using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
+
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+
+        Assert.Contains("blip-model.json is 1,048,577 bytes, more than the 1,048,576 a manifest may hold", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureModelAsync_RequiredFileMissingFromTheFolder_NamesIt()
+    {
+        string folder = await UploadModelAsync(skip: "vocab.txt");
+        using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
+
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+
+        Assert.Contains("has no vocab.txt, which its blip-model.json needs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureModelAsync_StagingFolderOfAWorkerKilledMidCopy_IsRemoved()
+    {
+        string folder = await UploadModelAsync();
+        string target = Path.Combine(model.Root, "copied-" + folder);
+        string abandoned = Directory.CreateDirectory(Path.Combine(model.Root, $".copied-{folder}.download-{Guid.NewGuid():N}")).FullName;
+        File.WriteAllText(Path.Combine(abandoned, "text_decoder.onnx.data"), "half downloaded");
+        Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-1));
+        using var app = AppCopying(folder, target);
+
+        await app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None);
+
+        Assert.False(Directory.Exists(abandoned));
+        Assert.True(File.Exists(Path.Combine(target, BlipModelContract.ManifestFileName)));
+    }
+
+    [Fact]
+    public async Task CaptionAsync_CopiedModelWhoseWeightsAreNaN_IsRefusedRatherThanRecordingANaNScore()
+    {
+        // A model built before `blip model build` refused non-finite weights, uploaded with a matching manifest.
+        string poisoned = Directory.CreateDirectory(Path.Combine(model.Root, "nan-" + Guid.NewGuid().ToString("N"))).FullName;
+        foreach (string file in Directory.EnumerateFiles(model.ModelDirectory))
+        {
+            File.Copy(file, Path.Combine(poisoned, Path.GetFileName(file)));
+        }
+
+        FillDecoderWithNaN(poisoned);
+        string folder = await UploadModelAsync(from: poisoned);
+        using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
+        using var image = new MemoryStream(TinyModelFixture.Photo("rocket"));
+
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<CaptioningRunner>().CaptionAsync(image, CancellationToken.None));
+
+        Assert.Contains("produced a non-finite score (NaN)", error.Message, StringComparison.Ordinal);
+    }
+
+    private FunctionsAppHost AppCopying(string folder, string target) =>
+        FunctionsAppHost.Create(azurite, target, new Dictionary<string, string?>
+        {
+            ["Captioning:ModelBlobUri"] = $"{azurite.Blobs.GetBlobContainerClient("models").Uri}/{folder}/",
+        });
+
+    /// <summary>Uploads a model folder's files (the tiny model's by default) to a new folder of the models container, optionally damaged; returns the folder.</summary>
+    private async Task<string> UploadModelAsync(string? from = null, string? corrupt = null, string? skip = null, Action<JsonNode>? editManifest = null)
+    {
+        string folder = "tiny-" + Guid.NewGuid().ToString("N")[..8];
+        var container = azurite.Blobs.GetBlobContainerClient("models");
+        await container.CreateIfNotExistsAsync();
+        foreach (string file in Directory.EnumerateFiles(from ?? model.ModelDirectory))
+        {
+            string name = Path.GetFileName(file);
+            var blob = container.GetBlobClient($"{folder}/{name}");
+            byte[] content = await File.ReadAllBytesAsync(file);
+            if (name == skip)
+            {
+                continue;
+            }
+
+            if (name == corrupt)
+            {
+                content[content.Length / 2] ^= 0x01;
+            }
+
+            if (name == BlipModelContract.ManifestFileName && editManifest is not null)
+            {
+                var manifest = JsonNode.Parse(content)!;
+                editManifest(manifest);
+                content = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+            }
+
+            await blob.UploadAsync(new BinaryData(content));
+        }
+
+        return folder;
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData("GetCaption", "get", "captions/{*id}")]
+    [InlineData("GetCaption", "get", "captions/{*id:minlength(1)}")]
     [InlineData("ListCaptions", "get", "captions")]
     [InlineData("CaptionImage", "post", "captions")]
     public void HttpFunctions_HaveTheirRouteMethodAndFunctionLevelKeys(string name, string method, string route)

@@ -11,8 +11,23 @@ namespace BlipCaptioning.Conversion.Checkpoints.Torch;
 /// allow-list of a state dict (OrderedDict, the tensor rebuild functions and the storage types) is refused the
 /// moment it is read, with the global named, so a malicious pickle is rejected rather than skipped.
 /// </summary>
+/// <remarks>
+/// Budgets: tuples nest at most <see cref="MaxDepth"/> deep (a state dict needs 2) and at most
+/// <see cref="MaxObjects"/> values are made or stored (a state dict needs a few dozen per tensor), so no pickle can
+/// exhaust the stack or memory; error messages describe values to a bounded depth and length.
+/// </remarks>
 internal sealed class RestrictedUnpickler
 {
+    /// <summary>How deep tuples may nest.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>How many values a pickle may push, store in a container or memoize, all together.</summary>
+    public const int MaxObjects = 1_000_000;
+
+    private const int DescribedDepth = 2;
+    private const int DescribedItems = 6;
+    private const int DescribedTextLength = 80;
+
     private static readonly Dictionary<string, TorchStorageType> StorageTypes = new(StringComparer.Ordinal)
     {
         ["torch.FloatStorage"] = TorchStorageType.Float,
@@ -39,7 +54,9 @@ internal sealed class RestrictedUnpickler
     private readonly List<object?> _stack = [];
     private readonly List<int> _marks = [];
     private readonly Dictionary<long, object?> _memo = [];
+    private readonly Dictionary<object?[], int> _tupleDepths = new(ReferenceEqualityComparer.Instance);
     private int _position;
+    private int _objects;
 
     private RestrictedUnpickler(byte[] data, string source)
     {
@@ -80,6 +97,7 @@ internal sealed class RestrictedUnpickler
 
                     return _stack[0];
                 case (byte)'(': // MARK
+                    Count(1, offset);
                     _marks.Add(_stack.Count);
                     _stack.Add(Mark);
                     break;
@@ -98,13 +116,13 @@ internal sealed class RestrictedUnpickler
                 case (byte)'}': Push(new PickleDictionary()); break; // EMPTY_DICT
                 case (byte)']': Push(new PickleList()); break; // EMPTY_LIST
                 case (byte)')': Push(Array.Empty<object?>()); break; // EMPTY_TUPLE
-                case (byte)'t': Push(PopToMark(offset).ToArray()); break; // TUPLE
-                case 0x85: Push(new[] { Pop(offset) }); break; // TUPLE1
+                case (byte)'t': PushTuple(PopToMark(offset).ToArray(), offset); break; // TUPLE
+                case 0x85: PushTuple([Pop(offset)], offset); break; // TUPLE1
                 case 0x86: // TUPLE2
                     {
                         var second = Pop(offset);
                         var first = Pop(offset);
-                        Push(new[] { first, second });
+                        PushTuple([first, second], offset);
                         break;
                     }
 
@@ -113,13 +131,13 @@ internal sealed class RestrictedUnpickler
                         var third = Pop(offset);
                         var second = Pop(offset);
                         var first = Pop(offset);
-                        Push(new[] { first, second, third });
+                        PushTuple([first, second, third], offset);
                         break;
                     }
 
-                case (byte)'q': _memo[ReadByte()] = Peek(offset); break; // BINPUT
-                case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Peek(offset); break; // LONG_BINPUT
-                case 0x94: _memo[_memo.Count] = Peek(offset); break; // MEMOIZE
+                case (byte)'q': Memoize(ReadByte(), offset); break; // BINPUT
+                case (byte)'r': Memoize(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)), offset); break; // LONG_BINPUT
+                case 0x94: Memoize(_memo.Count, offset); break; // MEMOIZE
                 case (byte)'h': Push(FromMemo(ReadByte(), offset)); break; // BINGET
                 case (byte)'j': Push(FromMemo(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)), offset)); break; // LONG_BINGET
                 case (byte)'0': Pop(offset); break; // POP
@@ -160,6 +178,7 @@ internal sealed class RestrictedUnpickler
                     {
                         var value = Pop(offset);
                         var key = Pop(offset);
+                        Count(1, offset);
                         AsDictionary(Peek(offset), offset).Items.Add(new(key, value));
                         break;
                     }
@@ -173,6 +192,7 @@ internal sealed class RestrictedUnpickler
                         }
 
                         var dictionary = AsDictionary(Peek(offset), offset);
+                        Count(items.Count / 2, offset);
                         for (var index = 0; index < items.Count; index += 2)
                         {
                             dictionary.Items.Add(new(items[index], items[index + 1]));
@@ -184,6 +204,7 @@ internal sealed class RestrictedUnpickler
                 case (byte)'a': // APPEND
                     {
                         var value = Pop(offset);
+                        Count(1, offset);
                         AsList(Peek(offset), offset).Items.Add(value);
                         break;
                     }
@@ -191,6 +212,7 @@ internal sealed class RestrictedUnpickler
                 case (byte)'e': // APPENDS
                     {
                         var items = PopToMark(offset);
+                        Count(items.Count, offset);
                         AsList(Peek(offset), offset).Items.AddRange(items);
                         break;
                     }
@@ -251,7 +273,7 @@ internal sealed class RestrictedUnpickler
                     throw Error(offset, "calls _rebuild_tensor_v2 with arguments other than (storage, offset, size, stride, ...)");
                 }
 
-                return new TorchTensorReference(storage, storageOffset, ToLongs(size, offset), ToLongs(stride, offset));
+                return new TorchTensorReference(storage, storageOffset, ToLongs(size, "size", offset), ToLongs(stride, "stride", offset));
             case "torch._utils._rebuild_parameter":
                 return arguments.Length >= 1 && arguments[0] is TorchTensorReference tensor
                     ? tensor
@@ -261,8 +283,13 @@ internal sealed class RestrictedUnpickler
         }
     }
 
-    private long[] ToLongs(object?[] values, int offset) =>
-        values.Select(value => value is long number and >= 0 ? number : throw Error(offset, $"has a tensor size or stride {Describe(value)}")).ToArray();
+    private long[] ToLongs(object?[] values, string what, int offset) =>
+        values.Select(value => value switch
+        {
+            long number and >= 0 => number,
+            long number => throw Error(offset, $"has a negative tensor {what} {number} in {Describe(values)}"),
+            _ => throw Error(offset, $"has a tensor {what} {Describe(value)} that is not an integer, in {Describe(values)}"),
+        }).ToArray();
 
     private long ReadLong(int length, int offset)
     {
@@ -305,7 +332,52 @@ internal sealed class RestrictedUnpickler
     private PickleList AsList(object? value, int offset) =>
         value as PickleList ?? throw Error(offset, $"appends to {Describe(value)}, not a list");
 
-    private void Push(object? value) => _stack.Add(value);
+    private void Push(object? value)
+    {
+        Count(1, _position);
+        _stack.Add(value);
+    }
+
+    /// <summary>Pushes a tuple, refusing one nested deeper than <see cref="MaxDepth"/>.</summary>
+    private void PushTuple(object?[] tuple, int offset)
+    {
+        // Only tuples that hold tuples are recorded; any other tuple is 1 deep.
+        var depth = 1;
+        foreach (var item in tuple)
+        {
+            if (item is object?[] inner)
+            {
+                depth = Math.Max(depth, (_tupleDepths.TryGetValue(inner, out var innerDepth) ? innerDepth : 1) + 1);
+            }
+        }
+
+        if (depth > MaxDepth)
+        {
+            throw Error(offset, $"nests tuples more than {MaxDepth} deep; a state dict nests them 2 deep");
+        }
+
+        if (depth > 1)
+        {
+            _tupleDepths[tuple] = depth;
+        }
+
+        Push(tuple);
+    }
+
+    private void Memoize(long index, int offset)
+    {
+        Count(1, offset);
+        _memo[index] = Peek(offset);
+    }
+
+    private void Count(int objects, int offset)
+    {
+        _objects += objects;
+        if (_objects > MaxObjects)
+        {
+            throw Error(offset, $"makes more than {MaxObjects:N0} values; a state dict needs a few dozen per tensor");
+        }
+    }
 
     private object? Pop(int offset)
     {
@@ -363,13 +435,26 @@ internal sealed class RestrictedUnpickler
     private CheckpointFormatException Error(int offset, string problem) =>
         new($"{_source}: the pickle {problem} (at byte {offset}).");
 
-    private static string Describe(object? value) => value switch
+    /// <summary>A short description of a value for error messages: numbers and text as they are, tuples to a bounded depth and length.</summary>
+    private static string Describe(object? value) => Describe(value, DescribedDepth);
+
+    private static string Describe(object? value, int depth) => value switch
     {
         null => "None",
-        string text => $"'{text}'",
+        string text => text.Length <= DescribedTextLength ? $"'{text}'" : $"'{text[..DescribedTextLength]}...' ({text.Length} characters)",
+        long number => number.ToString(CultureInfo.InvariantCulture),
+        double number => number.ToString("R", CultureInfo.InvariantCulture),
+        bool flag => flag ? "True" : "False",
         PickleGlobal global => global.FullName,
-        object?[] tuple => $"({string.Join(", ", tuple.Select(Describe))})",
+        object?[] { Length: 0 } => "()",
+        object?[] tuple when depth == 0 => $"a tuple of {tuple.Length}",
+        object?[] tuple => "(" + string.Join(", ", tuple.Take(DescribedItems).Select(item => Describe(item, depth - 1)))
+            + (tuple.Length > DescribedItems ? $", ... {tuple.Length} items" : "") + ")",
         _ when ReferenceEquals(value, Mark) => "a MARK",
+        PickleDictionary => "a dict",
+        PickleList => "a list",
+        TorchStorageReference => "a storage",
+        TorchTensorReference => "a tensor",
         _ => value.GetType().Name,
     };
 }
