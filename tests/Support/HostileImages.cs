@@ -236,6 +236,33 @@ internal static class HostileImages
     public static byte[] WebpWithManyPrefixCodeGroups() => Convert.FromHexString(
         "524946462e000000574542505650384c220000002f1f000010a58ce87f6c22a2ff612093b6b890fd97da6b02c650b461ec27e05dff00");
 
+    /// <summary>
+    /// Found by the fuzzer: a JPEG-compressed TIFF whose only strip is the file itself. ImageSharp 2.1 decodes a JPEG
+    /// strip with Image.Load and every format, so it decodes this TIFF again, and again, until the stack overflows.
+    /// </summary>
+    public static byte[] TiffWhoseJpegStripIsItself()
+    {
+        (ushort Tag, ushort Type, uint Value)[] entries =
+        [
+            (256, 3, 8), (257, 3, 8), (258, 3, 8), (259, 3, 7), (262, 3, 1), // 8 x 8, 8-bit gray, JPEG compression
+            (273, 4, 0), (277, 3, 1), (278, 3, 8), (279, 4, 0),              // one strip at offset 0 (the header)
+        ];
+        byte[] tiff = new byte[8 + 2 + (entries.Length * 12) + 4];
+        "II*\0"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(8), (ushort)entries.Length);
+        for (int e = 0; e < entries.Length; e++)
+        {
+            Span<byte> entry = tiff.AsSpan(10 + (e * 12), 12);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry, entries[e].Tag);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], entries[e].Type);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], 1);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], entries[e].Tag == 279 ? (uint)tiff.Length : entries[e].Value);
+        }
+
+        return tiff;
+    }
+
     private static void WriteSegment(Stream jpeg, byte marker, byte[] payload)
     {
         jpeg.Write([0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2)]);

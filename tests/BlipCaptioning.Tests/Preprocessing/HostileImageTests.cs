@@ -75,6 +75,18 @@ public sealed class HostileImageTests
         Assert.True(allocated < 16 * 1024 * 1024, $"Refusing it allocated {allocated:N0} bytes.");
     }
 
+    [Fact]
+    public async Task LoadAsync_JpegCompressedTiffWhoseStripIsItself_IsRefusedBeforeImageSharpRecursesIntoIt()
+    {
+        // Found by the fuzzer: ImageSharp 2.1 decodes a JPEG strip with Image.Load and every format, so this 122-byte
+        // TIFF decoded itself until the process died of a stack overflow (which no catch can stop).
+        var withTiff = new BlipImagePreprocessor(options: new ImageLoadingOptions { EnableTiff = true });
+
+        UnsupportedImageException error = await Refused(HostileImages.TiffWhoseJpegStripIsItself(), withTiff);
+
+        Assert.StartsWith("The TIFF image uses JPEG compression", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(WebpEncodingMethod.Fastest)]
     [InlineData(WebpEncodingMethod.Level4)]
