@@ -93,6 +93,23 @@ public sealed class HostileUploadTests(AzuriteFixture azurite, TinyModelFixture 
         Assert.StartsWith("Decoding the JPEG image took longer than its budget of 0.001 s (DecodeTimeout)", row.FailureReason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CaptionBlob_TiffOnAndAJpegCompressedTiffThatContainsItself_WritesAFailedRowInsteadOfKillingTheWorker()
+    {
+        // Found by the fuzzer: ImageSharp 2.1 decoded this TIFF's JPEG strip (the file itself) again and again until
+        // the stack overflowed, which ends the process: every blob in flight, not only this one, would be lost.
+        using var app = FunctionsAppHost.Create(azurite, model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:EnableTiff"] = "true" });
+        BlobClient blob = app.Images.GetBlobClient(_folder + "recursive.tiff");
+        await blob.UploadAsync(BinaryData.FromBytes(HostileImages.TiffWhoseJpegStripIsItself()), overwrite: true);
+
+        await app.Function<CaptionBlobFunction>().Run(blob, CancellationToken.None);
+
+        CaptionEntity row = Assert.Single(app.Rows());
+        Assert.Equal(CaptionStatus.Failed, row.Status);
+        Assert.StartsWith("The TIFF image uses JPEG compression", row.FailureReason, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _app.Dispose();
 
     private static byte[] Make(string kind)
