@@ -6,8 +6,8 @@ namespace BlipCaptioning.Preprocessing;
 
 /// <summary>
 /// Checks a BMP's headers before ImageSharp reads them: a bit depth BMP defines (1, 2, 4, 8, 16, 24 or 32; others
-/// crash ImageSharp 2.1), a size ImageSharp decodes (1 to 65,535 pixels each way), a pixel data offset and a palette
-/// inside the file (ImageSharp sizes an array from them), and for uncompressed pixels every row the header announces (PIL refuses a cut file; ImageSharp would fill it). RLE-compressed rows are left to the
+/// crash ImageSharp 2.1), a size ImageSharp decodes (1 to 65,535 pixels each way), a pixel data offset inside the
+/// file (ImageSharp sizes the palette array up to it), and for uncompressed pixels every row the header announces (PIL refuses a cut file; ImageSharp would fill it). RLE-compressed rows are left to the
 /// decoder, whose work is bounded by the pixel count.
 /// </summary>
 internal static class BmpStructure
@@ -59,19 +59,12 @@ internal static class BmpStructure
                 $"The BMP image's header gives a size of {width:N0} x {height:N0} pixels; BMP images are decoded from 1 to {LargestSide:N0} pixels each way. Convert it to PNG or JPEG."));
         }
 
-        // ImageSharp 2.1 allocates the palette with new byte[] from these fields (outside its capped allocator): a
-        // 56-byte file whose pixel offset said 2 GB cost a 2 GB array (found by the fuzzer).
+        // ImageSharp 2.1 allocates the palette with new byte[] (outside its capped allocator), at most up to the pixel
+        // offset: a 56-byte file whose offset said 2 GB cost a 2 GB array (found by the fuzzer).
         if (pixelOffset > bmp.Length)
         {
             throw ImageStructure.Damaged(Format, string.Create(CultureInfo.InvariantCulture,
                 $"its pixel data is said to start at byte {pixelOffset:N0}, past the end of its {bmp.Length:N0} bytes"));
-        }
-
-        long coloursUsed = headerSize >= 40 && bmp.Length >= 50 ? BinaryPrimitives.ReadUInt32LittleEndian(bmp[46..]) : 0;
-        if (coloursUsed * 4 > bmp.Length)
-        {
-            throw ImageStructure.Damaged(Format, string.Create(CultureInfo.InvariantCulture,
-                $"its header announces a palette of {coloursUsed:N0} colours, more than its {bmp.Length:N0} bytes hold"));
         }
 
         if (compression is 0 or 3 or 6) // uncompressed rows (RGB, BITFIELDS, ALPHABITFIELDS)

@@ -6,7 +6,7 @@ using System.Text;
 namespace BlipCaptioning.Preprocessing;
 
 /// <summary>
-/// Walks a PNG's chunks by their lengths within <see cref="ImageStructureLimits"/>: IHDR first, every chunk inside
+/// Walks a PNG's chunks by their lengths within <see cref="ImageStructureLimits"/>: IHDR first and once, every chunk inside
 /// the data, at most <see cref="ImageStructureLimits.MaxSegments"/> chunks besides IDAT and
 /// <see cref="ImageStructureLimits.MaxMetadataBytes"/> in chunks that hold no pixels. Text chunks are never inflated,
 /// except the two PIL reads the orientation from when there is no eXIf chunk ("Raw profile type exif", then the XMP
@@ -58,9 +58,11 @@ internal static class PngStructure
 
             uint length = BinaryPrimitives.ReadUInt32BigEndian(png[i..]);
             uint type = BinaryPrimitives.ReadUInt32BigEndian(png[(i + 4)..]);
-            if (i == Signature && type != Header)
+            if ((i == Signature) != (type == Header))
             {
-                throw ImageStructure.Damaged(Format, "it does not start with its header chunk (IHDR)");
+                throw ImageStructure.Damaged(Format, i == Signature
+                    ? "it does not start with its header chunk (IHDR)"
+                    : "it has a second header chunk (IHDR)");
             }
 
             long end = (long)i + ChunkOverhead + length;

@@ -37,12 +37,10 @@ internal static class TiffStructure
             throw ImageStructure.Damaged(Format, "its first directory lies outside the file");
         }
 
-        ulong entries = big ? Read64(tiff[(int)ifd..], little) : Read16(tiff[(int)ifd..], little);
-        if (entries > (ulong)((tiff.Length - ifd - countSize) / entrySize))
-        {
-            throw ImageStructure.Damaged(Format, "its first directory runs past the end of the file");
-        }
-
+        // Entries past the end of the file hold nothing a decoder could read, so the walk stops there.
+        ulong entries = Math.Min(
+            big ? Read64(tiff[(int)ifd..], little) : Read16(tiff[(int)ifd..], little),
+            (ulong)((tiff.Length - ifd - countSize) / entrySize));
         for (int e = 0; e < (int)entries; e++)
         {
             ReadOnlySpan<byte> entry = tiff.Slice((int)ifd + countSize + (e * entrySize), entrySize);
