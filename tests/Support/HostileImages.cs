@@ -240,13 +240,21 @@ internal static class HostileImages
     /// Found by the fuzzer: a JPEG-compressed TIFF whose only strip is the file itself. ImageSharp 2.1 decodes a JPEG
     /// strip with Image.Load and every format, so it decodes this TIFF again, and again, until the stack overflows.
     /// </summary>
-    public static byte[] TiffWhoseJpegStripIsItself()
+    public static byte[] TiffWhoseJpegStripIsItself() => Tiff(
+        (256, 3, 8), (257, 3, 8), (258, 3, 8), (259, 3, 7), (262, 3, 1), // 8 x 8, 8-bit gray, JPEG compression
+        (273, 4, 0), (277, 3, 1), (278, 3, 8), (279, 4, uint.MaxValue)); // one strip at offset 0: the whole file
+
+    /// <summary>
+    /// Found by the fuzzer: a 12 x 9 bilevel TIFF whose one CCITT strip is said to hold 51 MB at an offset past the end.
+    /// ImageSharp 2.1 sizes its work by the byte count: 4-9 s of CPU in one step that no cancellation reaches.
+    /// </summary>
+    public static byte[] TiffWithAStripPastTheFile() => Tiff(
+        (256, 3, 12), (257, 3, 9), (258, 3, 1), (259, 3, 2), (262, 3, 0), // 12 x 9, 1 bit, CCITT modified Huffman
+        (273, 4, 335_544_328), (277, 3, 1), (278, 3, 9), (279, 4, 51_380_548));
+
+    /// <summary>A little-endian TIFF with IFD0 holding one-value entries (tag, type, value); uint.MaxValue means the file's length.</summary>
+    private static byte[] Tiff(params (ushort Tag, ushort Type, uint Value)[] entries)
     {
-        (ushort Tag, ushort Type, uint Value)[] entries =
-        [
-            (256, 3, 8), (257, 3, 8), (258, 3, 8), (259, 3, 7), (262, 3, 1), // 8 x 8, 8-bit gray, JPEG compression
-            (273, 4, 0), (277, 3, 1), (278, 3, 8), (279, 4, 0),              // one strip at offset 0 (the header)
-        ];
         byte[] tiff = new byte[8 + 2 + (entries.Length * 12) + 4];
         "II*\0"u8.CopyTo(tiff);
         BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), 8);
@@ -257,7 +265,7 @@ internal static class HostileImages
             BinaryPrimitives.WriteUInt16LittleEndian(entry, entries[e].Tag);
             BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], entries[e].Type);
             BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], 1);
-            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], entries[e].Tag == 279 ? (uint)tiff.Length : entries[e].Value);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], entries[e].Value == uint.MaxValue ? (uint)tiff.Length : entries[e].Value);
         }
 
         return tiff;

@@ -87,6 +87,18 @@ public sealed class HostileImageTests
         Assert.StartsWith("The TIFF image uses JPEG compression", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LoadAsync_TiffStripSaidToLiePastTheFile_IsRefusedBeforeTheDecoderSizesItsWorkByIt()
+    {
+        // Found by the fuzzer: ImageSharp 2.1 spent 4-9 s of CPU on this 122-byte TIFF's 51 MB "strip", in one step
+        // that neither cancellation nor the decode budget can interrupt.
+        var withTiff = new BlipImagePreprocessor(options: new ImageLoadingOptions { EnableTiff = true });
+
+        UnsupportedImageException error = await Refused(HostileImages.TiffWithAStripPastTheFile(), withTiff);
+
+        Assert.Equal("The TIFF image is damaged: its strip 1 is said to hold 51,380,548 bytes at byte 335,544,328, past the end of its 122 bytes.", error.Message);
+    }
+
     [Theory]
     [InlineData(WebpEncodingMethod.Fastest)]
     [InlineData(WebpEncodingMethod.Level4)]
