@@ -131,6 +131,12 @@ internal sealed class ImageLoader
                 $"The {Name(format)} image is {width:N0} x {height:N0} = {pixels:N0} pixels, over the limit of {_options.MaxPixels:N0} pixels (MaxPixels). Scale it down before sending it."));
         }
 
+        if (width > ImageStructureLimits.MaxSide || height > ImageStructureLimits.MaxSide)
+        {
+            throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
+                $"The {Name(format)} image is {width:N0} x {height:N0} pixels; images are accepted up to {ImageStructureLimits.MaxSide:N0} pixels on each side (resizing a longer one costs too much). Crop or scale it before sending it."));
+        }
+
         using Image<Rgb24> image = CallDecoder(format, () =>
         {
             using var stream = new CancellableReadStream(input, cancellationToken);

@@ -9,6 +9,13 @@ namespace BlipCaptioning.Preprocessing;
 public static class ImageStructureLimits
 {
     /// <summary>
+    /// Pixels on either side of an image. The resize to the model's input widens or narrows every row to its width
+    /// and sums every row into its height, so its cost grows with the longer side, whatever the pixel count: a
+    /// 1 x 40,000,000 PNG of a few kilobytes would take minutes. JPEG, GIF and BMP cannot exceed this anyway.
+    /// </summary>
+    public const int MaxSide = 65535;
+
+    /// <summary>
     /// Bytes of metadata one image may carry: JPEG APPn and COM segments, PNG chunks other than IHDR, PLTE, tRNS,
     /// IDAT and IEND (text, EXIF, XMP, ICC, ...), WebP chunks other than the image data, GIF extension blocks. 16 MiB:
     /// cameras write well under 1 MiB, Photoshop files with XMP history a few MiB.

@@ -99,6 +99,38 @@ public sealed class HostileImageTests
         Assert.Equal("The TIFF image is damaged: its strip 1 is said to hold 51,380,548 bytes at byte 335,544,328, past the end of its 122 bytes.", error.Message);
     }
 
+    [Fact]
+    public async Task LoadAsync_OnePixelWideAndTwoMillionTall_IsRefusedNamingTheSideLimit()
+    {
+        // Found through the fuzzer (a 3 x 131,081 TIFF that cost 273 MB): PIL's resize widens every input row to 384
+        // pixels, so this 2-megapixel image of a few kilobytes meant a 2.3 GB intermediate image (which overflowed and
+        // escaped as ArgumentOutOfRangeException) and seconds of CPU; at 1 x 40,000,000 it would be 46 GB and minutes.
+        using var tall = new Image<L8>(1, 2_000_000);
+        using var png = new MemoryStream();
+        await tall.SaveAsPngAsync(png);
+
+        UnsupportedImageException error = await Refused(png.ToArray());
+
+        Assert.StartsWith("The PNG image is 1 x 2,000,000 pixels; images are accepted up to 65,535 pixels on each side", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PreprocessAsync_OnePixelWideAndAsTallAsAllowed_IsResizedInAFewRowsOfMemory()
+    {
+        using var tall = new Image<L8>(1, ImageStructureLimits.MaxSide);
+        using var png = new MemoryStream();
+        await tall.SaveAsPngAsync(png);
+        png.Position = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        float[] pixelValues = await Preprocessor.PreprocessAsync(png);
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(3 * 384 * 384, pixelValues.Length);
+        // Before the resize was streamed its intermediate image alone was 65,535 x 384 x 3 = 75 MB.
+        Assert.True(allocated < 16 * 1024 * 1024, $"Preprocessing allocated {allocated:N0} bytes.");
+    }
+
     [Theory]
     [InlineData(WebpEncodingMethod.Fastest)]
     [InlineData(WebpEncodingMethod.Level4)]
