@@ -54,6 +54,22 @@ internal static class HostileImages
         png.Write(word);
     }
 
+    /// <summary>A black 8-bit gray PNG one pixel wide and <paramref name="height"/> tall (a few kilobytes).</summary>
+    public static byte[] TallPng(int height)
+    {
+        byte[] header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, 1);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth, gray
+        using var data = new MemoryStream();
+        using (var zlib = new ZLibStream(data, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            zlib.Write(new byte[2 * height]); // each row: filter type 0, one pixel 0
+        }
+
+        return Png([("IHDR", header), ("IDAT", data.ToArray()), ("IEND", [])]);
+    }
+
     /// <summary>The PNG with an extra chunk right after IHDR.</summary>
     public static byte[] PngWithChunkAfterHeader(byte[] png, string type, byte[] data)
     {

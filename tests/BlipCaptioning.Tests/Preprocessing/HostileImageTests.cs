@@ -105,11 +105,7 @@ public sealed class HostileImageTests
         // Found through the fuzzer (a 3 x 131,081 TIFF that cost 273 MB): PIL's resize widens every input row to 384
         // pixels, so this 2-megapixel image of a few kilobytes meant a 2.3 GB intermediate image (which overflowed and
         // escaped as ArgumentOutOfRangeException) and seconds of CPU; at 1 x 40,000,000 it would be 46 GB and minutes.
-        using var tall = new Image<L8>(1, 2_000_000);
-        using var png = new MemoryStream();
-        await tall.SaveAsPngAsync(png);
-
-        UnsupportedImageException error = await Refused(png.ToArray());
+        UnsupportedImageException error = await Refused(HostileImages.TallPng(2_000_000));
 
         Assert.StartsWith("The PNG image is 1 x 2,000,000 pixels; images are accepted up to 65,535 pixels on each side", error.Message, StringComparison.Ordinal);
     }
@@ -117,10 +113,7 @@ public sealed class HostileImageTests
     [Fact]
     public async Task PreprocessAsync_OnePixelWideAndAsTallAsAllowed_IsResizedInAFewRowsOfMemory()
     {
-        using var tall = new Image<L8>(1, ImageStructureLimits.MaxSide);
-        using var png = new MemoryStream();
-        await tall.SaveAsPngAsync(png);
-        png.Position = 0;
+        using var png = new MemoryStream(HostileImages.TallPng(ImageStructureLimits.MaxSide));
         long before = GC.GetAllocatedBytesForCurrentThread();
 
         float[] pixelValues = await Preprocessor.PreprocessAsync(png);

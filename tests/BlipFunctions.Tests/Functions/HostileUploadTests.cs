@@ -26,6 +26,7 @@ public sealed class HostileUploadTests(AzuriteFixture azurite, TinyModelFixture 
         { "bmp-7-bits", "uses 7 bits per pixel" },
         { "bmp-pixel-offset-2gb", "its pixel data is said to start at byte 2,147,418,129" },
         { "webp-16291-prefix-code-groups", "may use up to 16,291 prefix-code groups" },
+        { "png-1-by-2000000", "images are accepted up to 65,535 pixels on each side" },
         { "jpeg-20000-scans", "more than 500 scans" },
         { "jpeg-700-icc-segments", "16 MiB) of metadata" },
     };
@@ -123,6 +124,7 @@ public sealed class HostileUploadTests(AzuriteFixture azurite, TinyModelFixture 
             "bmp-7-bits" => HostileImages.Bmp(16, 16, 7),
             "bmp-pixel-offset-2gb" => HostileImages.BmpWithPixelOffsetPast2GB(),
             "webp-16291-prefix-code-groups" => HostileImages.WebpWithManyPrefixCodeGroups(),
+            "png-1-by-2000000" => HostileImages.TallPng(2_000_000),
             "jpeg-20000-scans" => HostileImages.ProgressiveJpeg(6000, 6000, 20_000),
             "jpeg-700-icc-segments" => HostileImages.JpegWithManyMetadataSegments(jpeg, 0xE2, "ICC_PROFILE\0"),
             "png-2gib-text-chunk" => HostileImages.PngWithTextBomb(png),
