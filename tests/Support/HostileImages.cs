@@ -268,6 +268,20 @@ internal static class HostileImages
         (256, 3, 12), (257, 3, 9), (258, 3, 1), (259, 3, 2), (262, 3, 0), // 12 x 9, 1 bit, CCITT modified Huffman
         (273, 4, 335_544_328), (277, 3, 1), (278, 3, 9), (279, 4, 51_380_548));
 
+    /// <summary>
+    /// Found by the fuzzer: a BigTIFF whose first directory claims 2^60 entries. ImageSharp 2.1 reads them in a loop
+    /// that does not stop at the end of the file: it never returns.
+    /// </summary>
+    public static byte[] BigTiffWithEndlessDirectory()
+    {
+        byte[] tiff = new byte[64];
+        "II+\0"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(4), 8);  // offsets are 8 bytes
+        BinaryPrimitives.WriteUInt64LittleEndian(tiff.AsSpan(8), 16); // first directory
+        BinaryPrimitives.WriteUInt64LittleEndian(tiff.AsSpan(16), 1UL << 60);
+        return tiff;
+    }
+
     /// <summary>A little-endian TIFF with IFD0 holding one-value entries (tag, type, value); uint.MaxValue means the file's length.</summary>
     private static byte[] Tiff(params (ushort Tag, ushort Type, uint Value)[] entries)
     {

@@ -5,7 +5,7 @@ namespace BlipCaptioning.Preprocessing;
 
 /// <summary>
 /// TIFF (only with <see cref="ImageLoadingOptions.EnableTiff"/>): the first directory (IFD0, the frame that is
-/// decoded) must be inside the file, its strips or tiles too, and it must not use JPEG compression. ImageSharp 2.1 decodes a JPEG-compressed
+/// decoded) must be inside the file, its strips or tiles too, and it must not use JPEG compression; BigTIFF is refused. ImageSharp 2.1 decodes a JPEG-compressed
 /// TIFF strip with <c>Image.Load</c> and its default configuration (every format, no allocation limit, no
 /// cancellation): a 540-byte TIFF whose strip is that TIFF again recursed until the process died of a stack overflow
 /// (found by the fuzzer). Otherwise ImageSharp's own reader bounds the directories (it refuses loops and too many),
@@ -33,20 +33,25 @@ internal static class TiffStructure
         }
 
         bool little = tiff[0] == (byte)'I';
-        bool big = Read16(tiff[2..], little) == 43; // BigTIFF: 8-byte offsets and counts, 20-byte entries
-        long ifd = big ? (tiff.Length >= 16 ? (long)Read64(tiff[8..], little) : -1) : Read32(tiff[4..], little);
-        int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, valueAt = big ? 12 : 8;
+        if (Read16(tiff[2..], little) != 42)
+        {
+            // ImageSharp 2.1 reads a BigTIFF directory's 64-bit entry count in a loop that never checks the end of the
+            // file: a 100-byte BigTIFF claiming 2^60 entries spun forever, beyond any budget (found by the fuzzer).
+            throw new UnsupportedImageException(
+                "BigTIFF files are not accepted: the format is meant for images far larger than this service takes. Save the image as a classic TIFF, PNG or JPEG.");
+        }
+
+        const int countSize = 2, entrySize = 12, valueAt = 8;
+        long ifd = Read32(tiff[4..], little);
         if (ifd < 8 || ifd > tiff.Length - countSize)
         {
             throw ImageStructure.Damaged(Format, "its first directory lies outside the file");
         }
 
         // Entries past the end of the file hold nothing a decoder could read, so the walk stops there.
-        ulong entries = Math.Min(
-            big ? Read64(tiff[(int)ifd..], little) : Read16(tiff[(int)ifd..], little),
-            (ulong)((tiff.Length - ifd - countSize) / entrySize));
-        var layout = new Layout(tiff, little, big);
-        for (int e = 0; e < (int)entries; e++)
+        int entries = (int)Math.Min(Read16(tiff[(int)ifd..], little), (tiff.Length - ifd - countSize) / entrySize);
+        var layout = new Layout(tiff, little);
+        for (int e = 0; e < entries; e++)
         {
             ReadOnlySpan<byte> entry = tiff.Slice((int)ifd + countSize + (e * entrySize), entrySize);
             ushort tag = Read16(entry, little);
@@ -62,7 +67,7 @@ internal static class TiffStructure
             }
 
             ushort type = Read16(entry[2..], little);
-            ulong count = big ? Read64(entry[4..], little) : Read32(entry[4..], little);
+            uint count = Read32(entry[4..], little);
             long compression = type switch
             {
                 3 when count == 1 => Read16(entry[valueAt..], little),
@@ -86,7 +91,7 @@ internal static class TiffStructure
     /// the byte counts, not by what the file holds: a 513-byte TIFF whose one CCITT strip claimed 51 MB at an offset
     /// past the end took 4 s of CPU in one uninterruptible step (found by the fuzzer).
     /// </summary>
-    private ref struct Layout(ReadOnlySpan<byte> tiff, bool little, bool big)
+    private ref struct Layout(ReadOnlySpan<byte> tiff, bool little)
     {
         private readonly ReadOnlySpan<byte> _tiff = tiff;
         private ReadOnlySpan<byte> _stripOffsets, _stripCounts, _tileOffsets, _tileCounts;
@@ -95,24 +100,23 @@ internal static class TiffStructure
         public void Add(ushort tag, ReadOnlySpan<byte> entry)
         {
             ushort type = Read16(entry[2..], little);
-            ulong count = big ? Read64(entry[4..], little) : Read32(entry[4..], little);
-            int size = type switch { 3 => 2, 4 => 4, 16 => 8, _ => 0 };
-            int inline = big ? 8 : 4;
-            if (size == 0 || count == 0 || count > (ulong)(_tiff.Length / size))
+            uint count = Read32(entry[4..], little);
+            int size = type switch { 3 => 2, 4 => 4, _ => 0 };
+            if (size == 0 || count == 0 || count > (uint)(_tiff.Length / size))
             {
                 throw ImageStructure.Damaged(Format, "its strip or tile table is not a list of offsets or byte counts");
             }
 
             int bytes = (int)count * size;
             ReadOnlySpan<byte> values;
-            if (bytes <= inline)
+            if (bytes <= 4)
             {
-                values = entry.Slice(big ? 12 : 8, bytes);
+                values = entry.Slice(8, bytes);
             }
             else
             {
-                ulong at = big ? Read64(entry[12..], little) : Read32(entry[8..], little);
-                if (at > (ulong)(_tiff.Length - bytes))
+                uint at = Read32(entry[8..], little);
+                if (at > (uint)(_tiff.Length - bytes))
                 {
                     throw ImageStructure.Damaged(Format, "its strip or tile table lies outside the file");
                 }
@@ -162,12 +166,7 @@ internal static class TiffStructure
             }
         }
 
-        private readonly ulong Value(ReadOnlySpan<byte> bytes) => bytes.Length switch
-        {
-            2 => Read16(bytes, little),
-            4 => Read32(bytes, little),
-            _ => Read64(bytes, little),
-        };
+        private readonly ulong Value(ReadOnlySpan<byte> bytes) => bytes.Length == 2 ? Read16(bytes, little) : Read32(bytes, little);
     }
 
     private static ushort Read16(ReadOnlySpan<byte> bytes, bool little) =>
@@ -175,7 +174,4 @@ internal static class TiffStructure
 
     private static uint Read32(ReadOnlySpan<byte> bytes, bool little) =>
         little ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt32BigEndian(bytes);
-
-    private static ulong Read64(ReadOnlySpan<byte> bytes, bool little) =>
-        little ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : BinaryPrimitives.ReadUInt64BigEndian(bytes);
 }

@@ -88,6 +88,20 @@ public sealed class HostileImageTests
     }
 
     [Fact]
+    public async Task LoadAsync_BigTiffWhoseDirectoryClaims2To60Entries_IsRefusedInsteadOfSpinningForever()
+    {
+        // Found by the fuzzer: ImageSharp 2.1 looped over the claimed entries past the end of the file, forever, in a
+        // step no cancellation reaches. (Run on a pool thread and awaited with a deadline, so a regression fails the
+        // test instead of hanging the run.)
+        var withTiff = new BlipImagePreprocessor(options: new ImageLoadingOptions { EnableTiff = true });
+
+        UnsupportedImageException error = await Task.Run(() => Refused(HostileImages.BigTiffWithEndlessDirectory(), withTiff))
+            .WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.StartsWith("BigTIFF files are not accepted", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoadAsync_TiffStripSaidToLiePastTheFile_IsRefusedBeforeTheDecoderSizesItsWorkByIt()
     {
         // Found by the fuzzer: ImageSharp 2.1 spent 4-9 s of CPU on this 122-byte TIFF's 51 MB "strip", in one step
