@@ -32,6 +32,7 @@ public static class BlipFunctionsServiceCollectionExtensions
         services.AddSingleton<ModelProvisioner>();
         services.AddSingleton<CaptioningRunner>();
         services.AddSingleton<BlobCaptioningService>();
+        services.AddSingleton<Health.HealthProbe>();
         return services;
     }
 }

@@ -37,9 +37,20 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Metadata_ListsExactlyTheFourFunctions()
+    public void Health_IsAnAnonymousGetOnHealth()
     {
-        Assert.Equal(["CaptionBlob", "CaptionImage", "GetCaption", "ListCaptions"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
+        JsonElement binding = Trigger("Health");
+
+        Assert.Equal("httpTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("health", binding.GetProperty("route").GetString());
+        Assert.Equal(["get"], binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Anonymous", binding.GetProperty("authLevel").GetString());
+    }
+
+    [Fact]
+    public void Metadata_ListsExactlyTheFiveFunctions()
+    {
+        Assert.Equal(["CaptionBlob", "CaptionImage", "GetCaption", "Health", "ListCaptions"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]
