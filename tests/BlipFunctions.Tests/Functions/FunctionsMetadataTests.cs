@@ -68,6 +68,17 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void HostJson_TelemetryMode_IsOpenTelemetry()
+    {
+        // The host then exports its own spans and logs with OpenTelemetry too (docs/operations.md), correlated with the worker's.
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")));
+
+        Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
+        Assert.False(host.RootElement.GetProperty("logging").TryGetProperty("applicationInsights", out _),
+            "logging.applicationInsights configures the Application Insights SDK mode, which telemetryMode OpenTelemetry turns off.");
+    }
+
+    [Fact]
     public void WorkerConfig_StartsTheAppAsADotnetIsolatedWorker()
     {
         using JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_appOutput, "worker.config.json")));
