@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
 using BlipCaptioning.Preprocessing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Tokenization;
 
 namespace BlipCaptioning.Cli.Tests;

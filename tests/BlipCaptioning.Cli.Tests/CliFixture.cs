@@ -1,4 +1,5 @@
 using BlipCaptioning.Conversion.Building;
+using BlipCaptioning.Conversion.Checkpoints;
 
 namespace BlipCaptioning.Cli.Tests;
 
@@ -15,7 +16,7 @@ public sealed class CliFixture : IDisposable
         TinyA = tinyA;
         string checkpointDirectory = Path.Combine(tinyA, "checkpoint");
         ModelDirectory = Path.Combine(Root, "model");
-        BlipModelBuilder.BuildFromDirectory(checkpointDirectory, ModelDirectory);
+        BlipModelBuilder.Build(CheckpointLoader.Load(checkpointDirectory), ModelDirectory);
 
         Photos = Directory.CreateDirectory(Path.Combine(Root, "photos")).FullName;
         Directory.CreateDirectory(Path.Combine(Photos, "nested"));
@@ -38,8 +39,8 @@ public sealed class CliFixture : IDisposable
     public string Photo(params string[] parts) => Path.Combine([Photos, .. parts]);
 
     /// <summary>The built model's manifest.</summary>
-    public BlipCaptioning.Inference.BlipModelManifest Manifest() =>
-        BlipCaptioning.Inference.BlipModelManifest.FromJson(File.ReadAllText(Path.Combine(ModelDirectory, "blip-model.json")));
+    public BlipCaptioning.Model.BlipModelManifest Manifest() =>
+        BlipCaptioning.Model.BlipModelManifest.FromJson(File.ReadAllText(Path.Combine(ModelDirectory, "blip-model.json")));
 
     /// <summary>A copy of the model folder that a test may edit.</summary>
     public string CopyModel()

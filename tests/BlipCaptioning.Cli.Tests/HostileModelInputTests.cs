@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 using BlipCaptioning.Conversion.Tests.Checkpoints;
 using static BlipCaptioning.Testing.HostileModelFolders;
 

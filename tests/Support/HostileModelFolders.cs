@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Testing;
 

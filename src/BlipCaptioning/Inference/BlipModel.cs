@@ -1,4 +1,5 @@
 using BlipCaptioning.Errors;
+using BlipCaptioning.Model;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

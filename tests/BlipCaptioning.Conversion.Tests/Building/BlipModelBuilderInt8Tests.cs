@@ -1,7 +1,9 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 using BlipCaptioning.Conversion.Onnx.Protos;
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Xunit.Abstractions;
 
 namespace BlipCaptioning.Conversion.Tests.Building;

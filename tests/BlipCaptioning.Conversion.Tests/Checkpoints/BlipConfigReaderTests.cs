@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;

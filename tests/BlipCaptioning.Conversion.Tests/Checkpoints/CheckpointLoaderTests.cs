@@ -1,4 +1,5 @@
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 

@@ -1,6 +1,7 @@
 using BlipCaptioning.Conversion.Building;
+using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Tests.Hub;
 
@@ -17,7 +18,7 @@ public sealed class FetchThenBuildTests : IDisposable
     }
 
     [Fact]
-    public async Task BuildFromDirectory_SnapshotOfTheServedTinyACheckpoint_WritesTheModelFolder()
+    public async Task Build_SnapshotOfTheServedTinyACheckpoint_WritesTheModelFolder()
     {
         var repo = _hub.Server.AddRepo("test/tiny-a");
         foreach (var path in Directory.GetFiles(Fixtures.TinyACheckpoint))
@@ -28,7 +29,7 @@ public sealed class FetchThenBuildTests : IDisposable
 
         var fetched = await _hub.FetchAsync(repo: "test/tiny-a");
         var modelDirectory = Path.Combine(_output.Path, "model");
-        var manifest = BlipModelBuilder.BuildFromDirectory(fetched.SnapshotDirectory, modelDirectory, ModelPrecision.Fp32);
+        var manifest = BlipModelBuilder.Build(CheckpointLoader.Load(fetched.SnapshotDirectory), modelDirectory);
 
         Assert.Equal(3, manifest.Graphs.Count);
         Assert.True(File.Exists(Path.Combine(modelDirectory, BlipModelContract.ManifestFileName)));

@@ -1,7 +1,7 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Onnx.Protos;
 using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
 

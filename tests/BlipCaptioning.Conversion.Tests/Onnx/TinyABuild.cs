@@ -1,6 +1,6 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -16,7 +16,7 @@ public sealed class TinyABuild : IDisposable
         CheckpointDirectory = checkpointDirectory;
         Checkpoint = CheckpointLoader.Load(checkpointDirectory);
         ModelDirectory = modelDirectory;
-        Manifest = BlipModelBuilder.Build(Checkpoint, modelDirectory, ModelPrecision.Fp32, checkpointDirectory);
+        Manifest = BlipModelBuilder.Build(Checkpoint, modelDirectory);
         Vision = new GraphSession(Path.Combine(modelDirectory, BlipModelContract.VisionEncoderFileName));
         CrossAttention = new GraphSession(Path.Combine(modelDirectory, BlipModelContract.CrossAttentionFileName));
         Decoder = new GraphSession(Path.Combine(modelDirectory, BlipModelContract.TextDecoderFileName));

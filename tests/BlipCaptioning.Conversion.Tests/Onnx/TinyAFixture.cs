@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Conversion.Tests.Checkpoints;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -95,14 +96,16 @@ public sealed class TinyAFixture : IDisposable
         _ => throw new ArgumentException($"No build from {weightsFile}", nameof(weightsFile)),
     };
 
-    internal HostTensor Reference(string file) => NpyReader.ReadFloats(Path.Combine(Root, "reference", file));
+    internal HostTensor Reference(string file) => HostTensor.ReadNpy(Path.Combine(Root, "reference", file));
 
-    internal long[] ReferenceIds(string file) => NpyReader.ReadInt64s(Path.Combine(Root, "reference", file)).AsInt64s();
+    internal long[] ReferenceIds(string file) => HostTensor.ReadNpy(Path.Combine(Root, "reference", file)).AsInt64s();
 
     /// <summary>PIL's resize of an image: uint8 [384, 384, 3], HWC, RGB (pil-resized/*.resized.npy).</summary>
     internal byte[] PilResized(string image)
     {
-        var (bytes, shape) = NpyReader.ReadBytes(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        NpyArray resized = NpyReader.ReadFile(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        byte[] bytes = resized.AsBytes().ToArray();
+        var shape = resized.Shape;
         Assert.Equal([384, 384, 3], shape);
         return bytes;
     }
@@ -116,7 +119,9 @@ public sealed class TinyAFixture : IDisposable
     /// </summary>
     internal HostTensor PixelValues(string image)
     {
-        var (bytes, shape) = NpyReader.ReadBytes(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        NpyArray resized = NpyReader.ReadFile(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        byte[] bytes = resized.AsBytes().ToArray();
+        var shape = resized.Shape;
         int height = (int)shape[0], width = (int)shape[1];
         var preprocessing = Manifest.Preprocessing;
         var scale = (float)(1.0 / 255.0);

@@ -1,4 +1,4 @@
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Tests.Preprocessing;
 using BlipCaptioning.Tokenization;
 using Microsoft.Extensions.Configuration;

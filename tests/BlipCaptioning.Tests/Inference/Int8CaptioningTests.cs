@@ -1,6 +1,7 @@
 using System.Globalization;
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 using BlipCaptioning.Tests.Preprocessing;
 using Xunit.Abstractions;
 
@@ -122,11 +123,12 @@ public sealed class Int8CaptioningTests(Int8CaptioningTests.Models models, ITest
             RandomCheckpointWriter.Write(randomCheckpoint, BlipPreset.Tiny, 42, CheckpointFormats.Safetensors);
             RandomTinyFp32 = Path.Combine(Root, "random-tiny-fp32");
             RandomTinyInt8 = Path.Combine(Root, "random-tiny-int8");
-            BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyFp32);
-            BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyInt8, ModelPrecision.Int8);
+            BlipCheckpoint random = CheckpointLoader.Load(randomCheckpoint);
+            BlipModelBuilder.Build(random, RandomTinyFp32);
+            BlipModelBuilder.Build(random, RandomTinyInt8, ModelPrecision.Int8);
 
             TinyAInt8 = Path.Combine(Root, "tiny-a-int8");
-            BlipModelBuilder.BuildFromDirectory(Path.Combine(Fixtures.TinyA, "checkpoint"), TinyAInt8, ModelPrecision.Int8);
+            BlipModelBuilder.Build(CheckpointLoader.Load(Path.Combine(Fixtures.TinyA, "checkpoint")), TinyAInt8, ModelPrecision.Int8);
         }
 
         public string Root { get; }

@@ -1,5 +1,6 @@
 using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Tests.Inference;

@@ -1,7 +1,9 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Inference;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Model;
 using BlipCaptioning.Tests.Preprocessing;
 
 namespace BlipCaptioning.Tests.Inference;
@@ -18,14 +20,14 @@ public sealed class TinyModelFixture : IDisposable
         ModelDirectory = Path.Combine(Root, "tiny-a");
         string checkpointDirectory = Path.Combine(Fixtures.TinyA, "checkpoint");
         var checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = "tests/fixtures/transformers-tiny-a" };
-        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
+        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory);
         Model = BlipModel.Load(ModelDirectory);
 
         // What `blip model random --preset tiny --seed 42` makes: the checkpoint beside the model folder.
         RandomTinyDirectory = Path.Combine(Root, "random-tiny");
         string randomCheckpoint = Path.Combine(RandomTinyDirectory, "checkpoint");
         RandomCheckpointWriter.Write(randomCheckpoint, BlipPreset.Tiny, 42, CheckpointFormats.Safetensors);
-        BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyDirectory);
+        BlipModelBuilder.Build(CheckpointLoader.Load(randomCheckpoint), RandomTinyDirectory);
     }
 
     public static TheoryData<string> Images => new("astronaut", "chelsea", "coffee", "rocket");

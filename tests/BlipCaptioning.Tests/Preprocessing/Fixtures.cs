@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
 
 namespace BlipCaptioning.Tests.Preprocessing;
 

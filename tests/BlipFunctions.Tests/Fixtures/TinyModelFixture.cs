@@ -1,5 +1,6 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 
 namespace BlipFunctions.Tests.Fixtures;
 
@@ -19,7 +20,7 @@ public sealed class TinyModelFixture : IDisposable
         string checkpointDirectory = Path.Combine(Root, "checkpoint");
         RandomCheckpointWriter.Write(checkpointDirectory, BlipPreset.FromName("tiny"), 42, CheckpointFormats.Safetensors);
         BlipCheckpoint checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = Source };
-        BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
+        BlipModelBuilder.Build(checkpoint, ModelDirectory);
     }
 
     public string Root { get; }
