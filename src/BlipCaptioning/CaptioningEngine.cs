@@ -20,17 +20,28 @@ internal sealed class CaptioningEngine : IDisposable
         Model = model;
         Tokenizer = tokenizer;
         Preprocessor = preprocessor;
+        Description = new ModelDescription(model.Manifest.Source, model.Manifest.Precision, model.Directory);
     }
 
     public BlipModel Model { get; }
+
+    /// <summary>What the model is, recorded with every caption.</summary>
+    public ModelDescription Description { get; }
 
     public BlipTokenizer Tokenizer { get; }
 
     public BlipImagePreprocessor Preprocessor { get; }
 
-    public static CaptioningEngine Load(string directory, BlipSessionSettings sessionSettings, ImageLoadingOptions loadingOptions)
+    /// <param name="directory">The model folder.</param>
+    /// <param name="sessionSettings">How the ONNX Runtime sessions are made.</param>
+    /// <param name="loadingOptions">The image limits.</param>
+    /// <param name="checkHashes">
+    /// Whether to check the graph and data files against the SHA-256 the manifest records; false only when whoever
+    /// just wrote the folder has checked them (<see cref="ModelSourceResult.WrittenAndVerified"/>).
+    /// </param>
+    public static CaptioningEngine Load(string directory, BlipSessionSettings sessionSettings, ImageLoadingOptions loadingOptions, bool checkHashes = true)
     {
-        var model = BlipModel.Load(directory, sessionSettings);
+        var model = BlipModel.Load(directory, sessionSettings, checkHashes);
         try
         {
             var tokenizer = BlipTokenizer.Create(model.VocabularyPath);
@@ -122,7 +133,7 @@ internal sealed class CaptioningEngine : IDisposable
         for (int i = 0; i < images.Count; i++)
         {
             var timings = new CaptionTimings(decodeTimes[i], preprocess, vision, crossAttention, generate, detokenize, sequences[i].Steps);
-            captions[i] = new Caption(texts[i], sequences[i].Ids, sequences[i].Score, images[i].Facts, timings);
+            captions[i] = new Caption(texts[i], sequences[i].Ids, sequences[i].Score, images[i].Facts, timings, settings, Description);
         }
 
         return captions;

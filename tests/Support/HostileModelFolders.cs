@@ -36,6 +36,16 @@ internal static class HostileModelFolders
         EditManifest(directory, manifest => manifest["graphs"]!["text_decoder"]!["data_sha256"] = ModelIntegrity.Sha256Of(data));
     }
 
+    /// <summary>Flips the lowest bit of the byte at <paramref name="offset"/>: a damaged copy of the same size.</summary>
+    public static void FlipByte(string path, long offset)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = offset;
+        int value = file.ReadByte();
+        file.Position = offset;
+        file.WriteByte((byte)(value ^ 0x01));
+    }
+
     /// <summary>Makes a FIFO (named pipe) at <paramref name="path"/>: opening it for reading waits for a writer.</summary>
     public static void MakeFifo(string path)
     {

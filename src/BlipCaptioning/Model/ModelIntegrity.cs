@@ -43,7 +43,14 @@ public static class ModelIntegrity
     /// </summary>
     /// <exception cref="ModelNotFoundException">A required file is missing.</exception>
     /// <exception cref="ModelContractException">A file is too large, not a regular file, unhashed in the manifest, or differs from its SHA-256.</exception>
-    public static void Verify(string directory, BlipModelManifest manifest, CancellationToken cancellationToken = default)
+    public static void Verify(string directory, BlipModelManifest manifest, CancellationToken cancellationToken = default) =>
+        Verify(directory, manifest, checkHashes: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Verify(string, BlipModelManifest, CancellationToken)"/>; <paramref name="checkHashes"/> false skips
+    /// the SHA-256 of the graph and data files (for a folder whose writer has just checked them) but not the rest.
+    /// </summary>
+    internal static void Verify(string directory, BlipModelManifest manifest, bool checkHashes, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var files = FilesOf(manifest);
@@ -78,6 +85,11 @@ public static class ModelIntegrity
             {
                 throw new ModelContractException(
                     $"{BlipModelContract.ManifestFileName} in '{directory}' records no SHA-256 for {file.Name}, so the file cannot be checked; rebuild the model with `blip model build` or `blip model random`.");
+            }
+
+            if (!checkHashes)
+            {
+                continue;
             }
 
             string actual = Sha256Of(path, cancellationToken);

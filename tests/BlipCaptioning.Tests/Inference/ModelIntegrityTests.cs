@@ -189,13 +189,4 @@ public sealed class ModelIntegrityTests(TinyModelFixture fixture)
         Assert.All(files.Take(6), file => Assert.Equal(ModelIntegrity.Sha256Of(Path.Combine(fixture.ModelDirectory, file.Name)), file.Sha256));
         Assert.All(files.Skip(6), file => Assert.Null(file.Sha256));
     }
-
-    private static void FlipByte(string path, long offset)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        file.Position = offset;
-        int value = file.ReadByte();
-        file.Position = offset;
-        file.WriteByte((byte)(value ^ 0x01));
-    }
 }

@@ -52,7 +52,8 @@ public sealed class TinyModelFixture : IDisposable
     public static long[] ReferenceIds(string name, string kind) =>
         NpyReader.ReadFile(Path.Combine(Fixtures.TinyA, "reference", $"{name}.{kind}.ids.npy")).AsInt64s().ToArray();
 
-    public CaptioningOptions Options(int maxConcurrency = 1) => new() { ModelDirectory = ModelDirectory, MaxConcurrency = maxConcurrency, IntraOpThreads = 1 };
+    public CaptioningOptions Options(int maxConcurrency = 1, string? modelDirectory = null) =>
+        new() { ModelDirectory = modelDirectory ?? ModelDirectory, MaxConcurrency = maxConcurrency, IntraOpThreads = 1 };
 
     /// <summary>A copy of the model folder that a test may damage.</summary>
     public string CopyModel()
