@@ -3,6 +3,7 @@ using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Onnx;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace BlipCaptioning.Conversion.Tests.Building;

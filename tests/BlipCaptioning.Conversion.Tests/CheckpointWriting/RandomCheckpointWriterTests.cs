@@ -1,6 +1,6 @@
-using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.CheckpointWriting;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
+using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.CheckpointWriting;
 
@@ -9,7 +9,7 @@ public sealed class RandomCheckpointWriterTests
     [Fact]
     public void Write_TinyPreset_WritesAHubFolderThatLoadsWithThePresetsArchitecture()
     {
-        using var directory = new TempDirectory();
+        using var directory = new TemporaryFolder();
 
         var files = RandomCheckpointWriter.Write(directory.Path, BlipPreset.Tiny, seed: 7);
         var checkpoint = CheckpointLoader.Load(directory.Path);
@@ -21,17 +21,17 @@ public sealed class RandomCheckpointWriterTests
         Assert.Equal(93, checkpoint.Weights.Count);
         Assert.Equal(384, checkpoint.Preprocessing.ImageSize);
         Assert.Equal(new BlipCaptioning.Model.GenerationDefaults(), checkpoint.Generation);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(Fixtures.TinyACheckpoint, "vocab.txt")), File.ReadAllBytes(directory.File("vocab.txt")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(RepositoryPaths.TinyACheckpoint, "vocab.txt")), File.ReadAllBytes(directory.Combine("vocab.txt")));
     }
 
     [Fact]
     public void Write_TinyPreset_SafetensorsAndTorchBinHoldTheSameWeights()
     {
-        using var directory = new TempDirectory();
+        using var directory = new TemporaryFolder();
         RandomCheckpointWriter.Write(directory.Path, BlipPreset.Tiny, seed: 11);
 
-        var fromSafetensors = SafetensorsReader.ReadAll(directory.File("model.safetensors"));
-        var fromTorch = TorchCheckpointReader.Read(directory.File("pytorch_model.bin"));
+        var fromSafetensors = SafetensorsReader.ReadAll(directory.Combine("model.safetensors"));
+        var fromTorch = TorchCheckpointReader.Read(directory.Combine("pytorch_model.bin"));
 
         Assert.Equal(BlipWeightLayout.StateDict(BlipPreset.Tiny.Architecture).Select(item => item.Name), fromTorch.Names);
         Assert.Equal(92, fromSafetensors.Count);
@@ -47,12 +47,12 @@ public sealed class RandomCheckpointWriterTests
     [Fact]
     public void Write_OnlyTorchBin_LeavesOutSafetensorsAndLoadsFromTheBin()
     {
-        using var directory = new TempDirectory();
+        using var directory = new TemporaryFolder();
 
         RandomCheckpointWriter.Write(directory.Path, BlipPreset.Tiny, seed: 3, CheckpointFormats.TorchBin);
         var checkpoint = CheckpointLoader.Load(directory.Path);
 
-        Assert.False(File.Exists(directory.File("model.safetensors")));
+        Assert.False(File.Exists(directory.Combine("model.safetensors")));
         Assert.EndsWith("pytorch_model.bin", Directory.GetFiles(directory.Path, "*.bin").Single(), StringComparison.Ordinal);
         Assert.Equal(RandomCheckpointWriter.Generate(new TensorLayout(BlipWeightLayout.WordEmbeddings, [30524, 32]), BlipPreset.Tiny, 3),
             checkpoint[BlipWeightLayout.WordEmbeddings].Data);
@@ -122,8 +122,8 @@ public sealed class RandomCheckpointWriterTests
     [Fact]
     public void Write_ExistingFolder_OverwritesItsFiles()
     {
-        using var directory = new TempDirectory();
-        File.WriteAllText(directory.File("config.json"), "not json");
+        using var directory = new TemporaryFolder();
+        File.WriteAllText(directory.Combine("config.json"), "not json");
 
         RandomCheckpointWriter.Write(directory.Path, BlipPreset.Tiny, seed: 1, CheckpointFormats.Safetensors);
 

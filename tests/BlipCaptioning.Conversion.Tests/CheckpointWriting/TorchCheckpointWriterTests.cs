@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.CheckpointWriting;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
+using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.CheckpointWriting;
 
@@ -10,9 +10,9 @@ public sealed class TorchCheckpointWriterTests
     [Fact]
     public void Write_TinyAWeights_AreReadBackIdenticallyInTheSameOrder()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
-        var original = TorchCheckpointReader.Read(Path.Combine(Fixtures.TinyACheckpoint, "pytorch_model.bin"));
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
+        var original = TorchCheckpointReader.Read(Path.Combine(RepositoryPaths.TinyACheckpoint, "pytorch_model.bin"));
 
         TorchCheckpointWriter.Write(path, original.Names.Select(name => original.FloatTensors[name]));
         var copy = TorchCheckpointReader.Read(path);
@@ -28,8 +28,8 @@ public sealed class TorchCheckpointWriterTests
     [Fact]
     public void Write_Records_AreStoredUnderArchiveAlignedTo64WithVersionAndByteOrder()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
 
         TorchCheckpointWriter.Write(path, [new CheckpointTensor("a", [3], [1, 2, 3]), new CheckpointTensor("b", [1, 1], [4])]);
 
@@ -48,8 +48,8 @@ public sealed class TorchCheckpointWriterTests
     [Fact]
     public void Write_SharedStorage_IsOneRecordReadAsTwoEqualTensors()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         TensorLayout[] layout = [new("bias", [3]), new("weight", [2]), new("decoder.bias", [3])];
         var produced = new List<string>();
 
@@ -71,8 +71,8 @@ public sealed class TorchCheckpointWriterTests
     [Fact]
     public void Write_ManyTensorsAndLargeShapes_RoundTrip()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var tensors = Enumerable.Range(0, 1003)
             .Select(index => new CheckpointTensor($"t{index}", [1, 1, 1, 1 + (index % 2)], Enumerable.Repeat((float)index, 1 + (index % 2)).ToArray()))
             .Append(new CheckpointTensor("big", [70_000], new float[70_000]))

@@ -1,5 +1,6 @@
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -9,7 +10,7 @@ public sealed class DefaultHubFilesTests
     public void PreprocessorConfig_BlipImageProcessorDefaults_IsTheHubsFile()
     {
         // The tiny-a fixture holds the hub's preprocessor_config.json (287 bytes on the hub) without its final newline.
-        string hub = File.ReadAllText(Path.Combine(Fixtures.TinyACheckpoint, "preprocessor_config.json")) + "\n";
+        string hub = File.ReadAllText(Path.Combine(RepositoryPaths.TinyACheckpoint, "preprocessor_config.json")) + "\n";
 
         string written = DefaultHubFiles.PreprocessorConfig(new PreprocessingSettings(384, BlipConfigReader.DefaultImageMean, BlipConfigReader.DefaultImageStd));
 
@@ -33,10 +34,10 @@ public sealed class DefaultHubFilesTests
     [Fact]
     public void WriteVocabulary_WritesTheBertBaseUncasedVocabularyOfTheFixtures()
     {
-        using var directory = new TempDirectory();
+        using var directory = new TemporaryFolder();
 
-        DefaultHubFiles.WriteVocabulary(directory.File("vocab.txt"));
+        DefaultHubFiles.WriteVocabulary(directory.Combine("vocab.txt"));
 
-        Assert.Equal(File.ReadAllBytes(Path.Combine(Fixtures.Root, "vocab", "bert-base-uncased-vocab.txt")), File.ReadAllBytes(directory.File("vocab.txt")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(RepositoryPaths.Fixtures, "vocab", "bert-base-uncased-vocab.txt")), File.ReadAllBytes(directory.Combine("vocab.txt")));
     }
 }

@@ -1,7 +1,7 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Hub;
 
@@ -9,7 +9,7 @@ namespace BlipCaptioning.Conversion.Tests.Hub;
 public sealed class FetchThenBuildTests : IDisposable
 {
     private readonly HubTestContext _hub = new();
-    private readonly TemporaryDirectory _output = new();
+    private readonly TemporaryFolder _output = new();
 
     public void Dispose()
     {
@@ -21,7 +21,7 @@ public sealed class FetchThenBuildTests : IDisposable
     public async Task Build_SnapshotOfTheServedTinyACheckpoint_WritesTheModelFolder()
     {
         var repo = _hub.Server.AddRepo("test/tiny-a");
-        foreach (var path in Directory.GetFiles(Fixtures.TinyACheckpoint))
+        foreach (var path in Directory.GetFiles(RepositoryPaths.TinyACheckpoint))
         {
             var name = Path.GetFileName(path);
             repo.Add(name, await File.ReadAllBytesAsync(path), isLfs: name.EndsWith(".safetensors", StringComparison.Ordinal) || name.EndsWith(".bin", StringComparison.Ordinal));

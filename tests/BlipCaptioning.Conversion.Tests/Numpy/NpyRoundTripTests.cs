@@ -1,6 +1,6 @@
 using System.Text;
 using BlipCaptioning.Conversion.Numpy;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Numpy;
 
@@ -69,7 +69,7 @@ public sealed class NpyRoundTripTests
     public void Read_NumpyWrittenUint8File_ReadsShapeAndBytes()
     {
         // Written by numpy 1.24 (make_reference.py): PIL's 384x384 resize of a 1x1 image of colour (200, 30, 90).
-        NpyArray array = NpyReader.ReadFile(Path.Combine(Fixtures.Root, "pil-reference", "resized", "one-pixel.png.resized.npy"));
+        NpyArray array = NpyReader.ReadFile(Path.Combine(RepositoryPaths.Fixtures, "pil-reference", "resized", "one-pixel.png.resized.npy"));
 
         Assert.Equal(NpyDataType.UInt8, array.DataType);
         Assert.Equal([384, 384, 3], array.Shape);

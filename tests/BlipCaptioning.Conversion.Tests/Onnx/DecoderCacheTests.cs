@@ -1,4 +1,5 @@
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Xunit.Abstractions;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;

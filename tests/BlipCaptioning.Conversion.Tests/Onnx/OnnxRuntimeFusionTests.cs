@@ -2,6 +2,7 @@ using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Onnx.Protos;
 using BlipCaptioning.Conversion.Tests.Building;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
 

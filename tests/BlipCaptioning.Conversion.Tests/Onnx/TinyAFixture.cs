@@ -2,9 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Numpy;
-using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -20,10 +19,9 @@ public sealed class TinyAFixture : IDisposable
 
     public TinyAFixture()
     {
-        Root = Path.Combine(Fixtures.Root, "transformers-tiny-a");
-        string checkpoint = Path.Combine(Root, "checkpoint");
-        SafetensorsBuild = TinyABuild.Create(checkpoint, HubFileNames.Safetensors, _temp.Combine("from-safetensors"));
-        TorchBinBuild = TinyABuild.Create(checkpoint, HubFileNames.TorchBin, _temp.Combine("from-pytorch-bin"));
+        Root = RepositoryPaths.TinyA;
+        SafetensorsBuild = TinyABuild.Create(HubFileNames.Safetensors, _temp.Combine("from-safetensors"));
+        TorchBinBuild = TinyABuild.Create(HubFileNames.TorchBin, _temp.Combine("from-pytorch-bin"));
         using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "reference", "index.json")));
         PixelSha256 = index.RootElement.GetProperty("pixel_stats").EnumerateObject()
             .ToDictionary(image => Path.GetFileNameWithoutExtension(image.Name), image => image.Value.GetProperty("sha256_of_float32_le_bytes").GetString()!);

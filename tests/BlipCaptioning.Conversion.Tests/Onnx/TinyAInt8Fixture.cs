@@ -1,6 +1,6 @@
 using BlipCaptioning.Conversion.Building;
-using BlipCaptioning.Conversion.Tests.Building;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 

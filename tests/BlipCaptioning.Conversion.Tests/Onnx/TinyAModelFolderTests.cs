@@ -1,7 +1,7 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Building;
 using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 

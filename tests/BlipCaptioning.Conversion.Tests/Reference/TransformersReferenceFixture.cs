@@ -2,12 +2,11 @@ using System.Text.Json;
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Numpy;
-using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Onnx;
 using BlipCaptioning.Inference;
 using BlipCaptioning.Model;
 using BlipCaptioning.Search;
+using BlipCaptioning.Testing;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BlipCaptioning.Conversion.Tests.Reference;
@@ -22,7 +21,7 @@ public sealed class TransformersReferenceFixture : IDisposable
 
     public TransformersReferenceFixture()
     {
-        Root = Path.Combine(Fixtures.Root, "transformers-reference");
+        Root = Path.Combine(RepositoryPaths.Fixtures, "transformers-reference");
         Index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "index.json")));
         var models = new Dictionary<string, ReferenceModel>(StringComparer.Ordinal);
         foreach (var config in Configs)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.Configuration;
 using BlipFunctions.Functions;
 using Microsoft.Extensions.DependencyInjection;

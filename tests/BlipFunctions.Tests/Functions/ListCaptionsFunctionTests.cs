@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
 using BlipFunctions.Tests.Fixtures;

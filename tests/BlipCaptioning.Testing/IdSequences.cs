@@ -1,7 +1,7 @@
-namespace BlipCaptioning.Conversion.Tests.Onnx;
+namespace BlipCaptioning.Testing;
 
 /// <summary>Compares generated id sequences and, on failure, names the first position where they part.</summary>
-internal static class IdSequences
+public static class IdSequences
 {
     /// <summary>Asserts <paramref name="ours"/> equals <paramref name="transformers"/>; the message names <paramref name="what"/> and the first differing position.</summary>
     public static void AssertEqual(IReadOnlyList<long> transformers, IReadOnlyList<long> ours, string what)

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace BlipCaptioning.Conversion.Tests.Checkpoints;
+namespace BlipCaptioning.Testing;
 
 /// <summary>Builds pickle bytes opcode by opcode, and torch-like zip files around them, for tests.</summary>
-internal sealed class HandmadePickle
+public sealed class HandmadePickle
 {
     private readonly List<byte> _bytes = [0x80, 0x02];
 

@@ -2,7 +2,7 @@ using BlipCaptioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace BlipFunctions.Tests.Fixtures;
+namespace BlipFunctions.Testing;
 
 /// <summary>Puts a test double in front of the real captioner in a host's services.</summary>
 public static class CaptionerDoubles

@@ -1,7 +1,7 @@
 using Azure;
 using BlipCaptioning;
 
-namespace BlipFunctions.Tests.Fixtures;
+namespace BlipFunctions.Testing;
 
 /// <summary>
 /// Test double around the real captioner whose first call fails the way throttled storage does (503 Server Busy),

@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 
-namespace BlipFunctions.Tests.Fixtures;
+using BlipCaptioning.Testing;
+
+namespace BlipFunctions.Testing;
 
 /// <summary>
 /// A real Azurite (blob, queue, table) from the repository's node_modules, on free ports, in memory; started once
@@ -29,11 +31,11 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        string azurite = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "azurite");
+        string azurite = Path.Combine(RepositoryPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite))
         {
             throw new InvalidOperationException(
-                $"Azurite is not installed ({azurite} is missing): run `npm ci` in {RepositoryRoot.Path} (scripts/test.sh does it), then run the tests again.");
+                $"Azurite is not installed ({azurite} is missing): run `npm ci` in {RepositoryPaths.Root} (scripts/test.sh does it), then run the tests again.");
         }
 
         int[] ports = FreePorts(3);
@@ -43,7 +45,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepositoryRoot.Path,
+            WorkingDirectory = RepositoryPaths.Root,
         };
         foreach (string arg in new[]
                  {

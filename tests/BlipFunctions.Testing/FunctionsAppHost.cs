@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace BlipFunctions.Tests.Fixtures;
+namespace BlipFunctions.Testing;
 
 /// <summary>
 /// The app's host built exactly as Program.cs builds it (never run: no Functions host here), pointed at the test's

@@ -6,9 +6,9 @@ namespace BlipCaptioning.Testing;
 
 /// <summary>
 /// Damages copies of model folders the way issue 14's reproductions did, so the library, CLI and Functions app tests
-/// use the same ones. Linked into each test project from tests/Support.
+/// use the same ones.
 /// </summary>
-internal static class HostileModelFolders
+public static class HostileModelFolders
 {
     /// <summary>Rewrites a folder's blip-model.json after <paramref name="edit"/> changed it.</summary>
     public static void EditManifest(string directory, Action<JsonNode> edit)
