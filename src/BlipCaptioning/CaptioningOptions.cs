@@ -54,6 +54,12 @@ public sealed class CaptioningOptions
     /// <summary>Images with more pixels (width x height, read from the header) are rejected before decoding. Default 40 million.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
+    /// <summary>
+    /// How long decoding one image may take before it is stopped and refused with <see cref="Errors.UnsupportedImageException"/>
+    /// (<see cref="Preprocessing.ImageLoadingOptions.DecodeTimeout"/>). Default 20 seconds.
+    /// </summary>
+    public TimeSpan ImageDecodeTimeout { get; set; } = Preprocessing.ImageLoadingOptions.DefaultDecodeTimeout;
+
     /// <summary>Accept TIFF images (off by default: TIFF decoding is a large attack surface and rarely needed).</summary>
     public bool EnableTiff { get; set; }
 

@@ -159,6 +159,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
                 MaxBytes = _options.MaxImageBytes,
                 MaxPixels = _options.MaxImagePixels,
                 EnableTiff = _options.EnableTiff,
+                DecodeTimeout = _options.ImageDecodeTimeout,
             };
             CaptioningEngine engine;
             try
