@@ -3,7 +3,7 @@ using System.Reflection;
 using Azure;
 using Azure.Data.Tables;
 using BlipCaptioning;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipFunctions.Configuration;
 using Microsoft.Extensions.Options;
 

@@ -72,7 +72,7 @@ public sealed class FunctionsMetadataTests
     public void HostJson_TelemetryMode_IsOpenTelemetry()
     {
         // The host then exports its own spans and logs with OpenTelemetry too (docs/operations.md), correlated with the worker's.
-        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")));
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
 
         Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
         Assert.False(host.RootElement.GetProperty("logging").TryGetProperty("applicationInsights", out _),

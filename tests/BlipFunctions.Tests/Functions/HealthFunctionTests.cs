@@ -5,6 +5,7 @@ using BlipCaptioning;
 using BlipFunctions.Captioning;
 using BlipFunctions.Functions;
 using BlipFunctions.Health;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,7 @@
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using BlipFunctions.Telemetry;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
