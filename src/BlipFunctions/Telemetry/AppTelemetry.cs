@@ -32,6 +32,24 @@ public static class AppTelemetry
     /// <summary>Attribute: why it failed or is retried, a short category.</summary>
     public const string ReasonAttribute = "error.type";
 
+    /// <summary>Span of one blob-triggered upload (the worker's invocation span is its parent).</summary>
+    public const string BlobSpan = "blip.blob";
+
+    /// <summary>Span of one POST /api/captions.</summary>
+    public const string RequestSpan = "blip.request";
+
+    /// <summary>Span of the image download (the Azure SDK's blob call is its child).</summary>
+    public const string DownloadSpan = "blip.download";
+
+    /// <summary>Span of the blob index tags read and write.</summary>
+    public const string TagsSpan = "blip.tags";
+
+    /// <summary>Span of a caption row read.</summary>
+    public const string TableReadSpan = "blip.table.read";
+
+    /// <summary>Span of a caption row write (claim, result, retry note).</summary>
+    public const string TableWriteSpan = "blip.table.write";
+
     private static readonly string? s_version = typeof(AppTelemetry).Assembly.GetName().Version?.ToString();
 
     internal static readonly ActivitySource Source = new(ActivitySourceName, s_version);
