@@ -1,7 +1,6 @@
+using BlipCaptioning;
 using BlipCaptioning.Diagnostics;
 using BlipCaptioning.Errors;
-using BlipFunctions.Captioning;
-using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using BlipFunctions.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace BlipFunctions.Functions;
 
 /// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
-public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<CaptionPipelineOptions> options, ILogger<CaptionImageFunction> logger)
+public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<CaptioningOptions> options, ILogger<CaptionImageFunction> logger)
 {
     /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
     public const long HostRequestBodyLimit = 104_857_600;
@@ -86,9 +85,9 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         image.Position = 0;
         try
         {
-            CaptionRun run = await runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
-            UploadTelemetry.Current?.Captioned(run.Caption, run.Model);
-            return new OkObjectResult(CaptionResponses.FromRun(run, contentType));
+            Caption caption = await captioner.CaptionAsync(image, settings: null, cancellationToken).ConfigureAwait(false);
+            UploadTelemetry.Current?.Captioned(caption, caption.Model);
+            return new OkObjectResult(SyncCaptionResponse.From(caption, contentType));
         }
         catch (UnsupportedImageException e)
         {

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using BlipCaptioning;
 using BlipCaptioning.Model;
 using BlipFunctions.Configuration;
+using BlipFunctions.Functions;
 using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Health;
@@ -17,7 +18,8 @@ namespace BlipFunctions.Health;
 public sealed class HealthProbe(
     ImageCaptioner captioner,
     CaptionStorageClients storage,
-    IOptions<CaptionPipelineOptions> options)
+    IOptions<CaptionPipelineOptions> options,
+    IOptions<CaptioningOptions> captioning)
 {
     /// <summary>The blob trigger's poison queue (the Functions blob extension's fixed name).</summary>
     public const string PoisonQueueName = "webjobs-blobtrigger-poison";
@@ -58,6 +60,7 @@ public sealed class HealthProbe(
         try
         {
             _ = options.Value;
+            _ = captioning.Value;
             return null;
         }
         catch (OptionsValidationException ex)
@@ -76,7 +79,7 @@ public sealed class HealthProbe(
                 loaded.LoadTime.TotalMilliseconds, loaded.LoadedAt, null);
         }
 
-        string manifestPath = Path.Combine(Path.GetFullPath(settings.ModelDirectory), BlipModelContract.ManifestFileName);
+        string manifestPath = Path.Combine(Path.GetFullPath(captioning.Value.ModelDirectory!), BlipModelContract.ManifestFileName);
         if (!File.Exists(manifestPath))
         {
             string? problem = fromBlobs ? null
@@ -105,7 +108,7 @@ public sealed class HealthProbe(
 
     private async Task<StorageCheck> BlobsAsync(CancellationToken cancellationToken)
     {
-        string container = options.Value.ImagesContainer;
+        const string container = CaptionBlobFunction.Container;
         var client = storage.Blobs.GetBlobContainerClient(container);
         bool exists = await client.ExistsAsync(cancellationToken).ConfigureAwait(false);
         return exists
