@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Azure.Storage.Queues;
 using BlipCaptioning;
 using BlipFunctions.Captioning;
@@ -58,11 +56,7 @@ public sealed class HealthFunctionTests(AzuriteFixture azurite, TinyModelFixture
     {
         // Start-up refuses a missing model without Captioning__ModelBlobUri; this is the folder going away afterwards.
         string folder = Path.Combine(model.Root, "removed-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        foreach (string file in Directory.EnumerateFiles(model.ModelDirectory))
-        {
-            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-        }
+        CopyModelTo(folder);
 
         using var app = FunctionsAppHost.Create(azurite, folder);
         var (before, _) = await HealthAsync(app);
@@ -82,13 +76,7 @@ public sealed class HealthFunctionTests(AzuriteFixture azurite, TinyModelFixture
     [Fact]
     public async Task Run_StorageThatDoesNotAnswer_Answers503WithEveryServiceUnreachable()
     {
-        int closed = ClosedPort();
-        string nowhere = azurite.ConnectionString
-            .Replace($":{azurite.BlobPort}", $":{closed}", StringComparison.Ordinal);
-        nowhere = string.Join(';', nowhere.Split(';').Select(part =>
-            part.StartsWith("QueueEndpoint=", StringComparison.Ordinal) ? $"QueueEndpoint=http://127.0.0.1:{closed}/devstoreaccount1"
-            : part.StartsWith("TableEndpoint=", StringComparison.Ordinal) ? $"TableEndpoint=http://127.0.0.1:{closed}/devstoreaccount1"
-            : part));
+        string nowhere = ClosedPort.Refusing(azurite.ConnectionString, "BlobEndpoint", "QueueEndpoint", "TableEndpoint");
         using var unreachable = FunctionsAppHost.Create(azurite, model.ModelDirectory, new Dictionary<string, string?> { ["CaptionStorage"] = nowhere });
 
         var (status, report) = await HealthAsync(unreachable);
@@ -126,11 +114,7 @@ public sealed class HealthFunctionTests(AzuriteFixture azurite, TinyModelFixture
     public async Task Run_ModelFolderRemovedBeforeTheSettingsWereFirstRead_Answers503WithTheSettingsProblem()
     {
         string folder = Path.Combine(model.Root, "removed-early-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        foreach (string file in Directory.EnumerateFiles(model.ModelDirectory))
-        {
-            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-        }
+        CopyModelTo(folder);
 
         using var app = FunctionsAppHost.Create(azurite, folder);
         Directory.Delete(folder, recursive: true);
@@ -162,10 +146,12 @@ public sealed class HealthFunctionTests(AzuriteFixture azurite, TinyModelFixture
         return (result.StatusCode!.Value, Assert.IsType<HealthReport>(result.Value));
     }
 
-    private static int ClosedPort()
+    private void CopyModelTo(string folder)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        Directory.CreateDirectory(folder);
+        foreach (string file in Directory.EnumerateFiles(model.ModelDirectory))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
     }
 }

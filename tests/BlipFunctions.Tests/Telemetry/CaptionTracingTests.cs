@@ -106,8 +106,7 @@ public sealed class CaptionTracingTests(AzuriteFixture azurite, TinyModelFixture
     [Fact]
     public async Task CaptionBlobAsync_TableServiceUnreachable_RetriedWithTheStorageFaultOnTheTableSpan()
     {
-        string unreachableTables = string.Join(';', azurite.ConnectionString.Split(';').Select(part =>
-            part.StartsWith("TableEndpoint=", StringComparison.Ordinal) ? $"TableEndpoint=http://127.0.0.1:{ClosedPort()}/devstoreaccount1" : part));
+        string unreachableTables = ClosedPort.Refusing(azurite.ConnectionString, "TableEndpoint");
         using var telemetry = new InMemoryTelemetry();
         using var app = FunctionsAppHost.Create(azurite, model.ModelDirectory,
             new Dictionary<string, string?> { ["CaptionStorage"] = unreachableTables }, services: telemetry.AddTo);
@@ -134,12 +133,5 @@ public sealed class CaptionTracingTests(AzuriteFixture azurite, TinyModelFixture
             (AppTelemetry.OutcomeAttribute, "retried"), (AppTelemetry.ReasonAttribute, "storage_unreachable")));
         Assert.Equal(1, telemetry.Total(AppTelemetry.OutcomesMetric));
         Assert.Equal(0, telemetry.Total(CaptioningTelemetry.CaptionsMetric));
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
