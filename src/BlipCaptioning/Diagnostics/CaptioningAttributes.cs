@@ -21,10 +21,10 @@ public static class CaptioningAttributes
     /// <summary>"fp32" or "int8".</summary>
     public const string ModelPrecision = "blip.model.precision";
 
-    /// <summary>Decoded image width in pixels (before EXIF rotation).</summary>
+    /// <summary>Decoded image width in pixels, upright (EXIF orientation applied).</summary>
     public const string ImageWidth = "blip.image.width";
 
-    /// <summary>Decoded image height in pixels (before EXIF rotation).</summary>
+    /// <summary>Decoded image height in pixels, upright (EXIF orientation applied).</summary>
     public const string ImageHeight = "blip.image.height";
 
     /// <summary>The image's format as detected from its bytes (JPEG, PNG, ...).</summary>
