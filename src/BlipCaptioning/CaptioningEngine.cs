@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using BlipCaptioning.Diagnostics;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
 using BlipCaptioning.Preprocessing;
@@ -83,7 +84,7 @@ internal sealed class CaptioningEngine : IDisposable
     /// <param name="stepTrace">When given, receives the time and managed allocations of every decoder step (for <c>blip bench</c>).</param>
     public IReadOnlyList<Caption> Caption(IReadOnlyList<LoadedImage> images, IReadOnlyList<TimeSpan> decodeTimes, CaptionPlan plan, CancellationToken cancellationToken, DecoderStepTrace? stepTrace = null)
     {
-        var clock = Stopwatch.StartNew();
+        using var stages = new StageSpans(CaptionStage.Preprocess);
         var (settings, promptIds, strategy) = plan;
 
         int perImage = Preprocessor.PixelValuesLength;
@@ -101,12 +102,12 @@ internal sealed class CaptioningEngine : IDisposable
                 Preprocessor.WritePixelValues(images[i], pixels.AsSpan(i * perImage, perImage));
             }
 
-            preprocess = Lap(clock);
+            preprocess = stages.Next(CaptionStage.VisionEncoder);
             using var pixelValues = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, images.Count * perImage), [images.Count, 3, size, size]);
             using var imageEmbeds = Model.EncodeImages(pixelValues, cancellationToken);
-            vision = Lap(clock);
+            vision = stages.Next(CaptionStage.CrossKv);
             cross = Model.ComputeCrossAttention(imageEmbeds, cancellationToken);
-            crossAttention = Lap(clock);
+            crossAttention = stages.Next(CaptionStage.Generate);
         }
         finally
         {
@@ -118,7 +119,8 @@ internal sealed class CaptioningEngine : IDisposable
         {
             IDecoderRun run = stepTrace is null ? decoder : new TimedDecoderRun(decoder, stepTrace);
             sequences = strategy.Generate(run, promptIds, cancellationToken);
-            generate = Lap(clock);
+            stages.SetTag(CaptioningAttributes.TokensGenerated, sequences.Sum(sequence => sequence.Steps));
+            generate = stages.Next(CaptionStage.Detokenize);
         }
 
         EnsureFiniteScores(sequences);
@@ -129,7 +131,7 @@ internal sealed class CaptioningEngine : IDisposable
             texts[i] = Tokenizer.DecodeCaption([.. sequences[i].Ids], promptIds.Length, settings.StripPrompt);
         }
 
-        detokenize = Lap(clock);
+        detokenize = stages.Complete();
         for (int i = 0; i < images.Count; i++)
         {
             var timings = new CaptionTimings(decodeTimes[i], preprocess, vision, crossAttention, generate, detokenize, sequences[i].Steps);
@@ -157,12 +159,5 @@ internal sealed class CaptioningEngine : IDisposable
                     + "its weights hold NaN or infinity. Rebuild it with `blip model build`, which refuses such weights.");
             }
         }
-    }
-
-    private static TimeSpan Lap(Stopwatch clock)
-    {
-        var elapsed = clock.Elapsed;
-        clock.Restart();
-        return elapsed;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BlipCaptioning.Diagnostics;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Preprocessing;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
     private readonly SemaphoreSlim _concurrency;
     private readonly SemaphoreSlim _loadGate = new(1, 1);
     private volatile CaptioningEngine? _engine;
+    private volatile LoadedModel? _loadedModel;
     private volatile bool _disposed;
 
     /// <summary>Creates a captioner; nothing is loaded until the first caption.</summary>
@@ -51,6 +53,9 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
     /// <summary>Whether the model has been loaded (by a caption or <see cref="DescribeModelAsync"/>).</summary>
     public bool IsModelLoaded => _engine is not null;
 
+    /// <summary>The loaded model and how long it took to load; null until a load succeeds. Never loads it.</summary>
+    public LoadedModel? LoadedModel => _loadedModel;
+
     /// <inheritdoc/>
     public async Task<Caption> CaptionAsync(Stream image, CaptionSettings? settings = null, CancellationToken cancellationToken = default)
     {
@@ -73,30 +78,42 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             return [];
         }
 
+        using var telemetry = new CaptionCallTelemetry(images.Count);
         await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        telemetry.Admitted();
         var loaded = new List<LoadedImage>(images.Count);
         try
         {
             var engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            telemetry.Model(engine.Model.Manifest.Source, engine.Model.Manifest.Precision);
             var plan = engine.Plan(settings ?? _options.DefaultCaptionSettings(engine.Model.Manifest.Generation));
             var decodeTimes = new TimeSpan[images.Count];
             for (int i = 0; i < images.Count; i++)
             {
                 ArgumentNullException.ThrowIfNull(images[i], nameof(images));
-                long started = Stopwatch.GetTimestamp();
+                using var decode = new StageSpans(CaptionStage.Decode);
                 try
                 {
                     loaded.Add(await engine.Preprocessor.LoadAsync(images[i], cancellationToken).ConfigureAwait(false));
+                    decode.SetTag(CaptioningAttributes.ImageBytes, loaded[^1].Facts.Bytes);
+                    telemetry.ImageDecoded(loaded[^1].Facts);
                 }
                 catch (UnsupportedImageException ex) when (images.Count > 1)
                 {
                     throw new UnsupportedImageException($"Image {i + 1} of {images.Count}: {ex.Message}", ex);
                 }
 
-                decodeTimes[i] = Stopwatch.GetElapsedTime(started);
+                decodeTimes[i] = decode.Complete();
             }
 
-            return await Task.Run(() => engine.Caption(loaded, decodeTimes, plan, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var captions = await Task.Run(() => engine.Caption(loaded, decodeTimes, plan, cancellationToken), cancellationToken).ConfigureAwait(false);
+            telemetry.Succeeded(captions);
+            return captions;
+        }
+        catch (Exception ex)
+        {
+            telemetry.Failed(ex);
+            throw;
         }
         finally
         {
@@ -169,17 +186,22 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             }
             catch (Exception ex) when (ex is not CaptioningException and not OperationCanceledException)
             {
+                ModelLoadTelemetry.Failed(started, ex);
                 CaptioningLog.ModelLoadFailed(_logger, ex, _modelDirectory);
                 throw new CaptioningException($"Could not load the BLIP model from '{_modelDirectory}': {ex.Message}", ex);
             }
             catch (CaptioningException ex)
             {
                 // Not cached: the next call retries (the folder may be being copied or built).
+                ModelLoadTelemetry.Failed(started, ex);
                 CaptioningLog.ModelLoadFailed(_logger, ex, _modelDirectory);
                 throw;
             }
 
             double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            ModelLoadTelemetry.Loaded(started, engine.Model.Manifest.Source, engine.Model.Manifest.Precision);
+            _loadedModel = new LoadedModel(engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory,
+                TimeSpan.FromMilliseconds(elapsedMs), DateTimeOffset.UtcNow);
             CaptioningLog.ModelLoaded(_logger, engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory, elapsedMs, engine.Model.Threading);
             if (engine.Model.Threading.WhyNotShared is { } reason)
             {

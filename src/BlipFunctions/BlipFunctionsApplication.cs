@@ -1,4 +1,5 @@
 using BlipFunctions.Configuration;
+using BlipFunctions.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,6 +18,7 @@ public static class BlipFunctionsApplication
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddBlipCaptioning(builder.Configuration.GetSection(CaptionPipelineOptions.SectionName));
         builder.Services.AddBlipFunctions();
+        builder.Services.AddBlipTelemetry(builder.Configuration);
         return builder;
     }
 }

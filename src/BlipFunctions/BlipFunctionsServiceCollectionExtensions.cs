@@ -32,6 +32,7 @@ public static class BlipFunctionsServiceCollectionExtensions
         services.AddSingleton<ModelProvisioner>();
         services.AddSingleton<BlipCaptioning.IModelSource>(sp => sp.GetRequiredService<ModelProvisioner>());
         services.AddSingleton<BlobCaptioningService>();
+        services.AddSingleton<Health.HealthProbe>();
         return services;
     }
 }

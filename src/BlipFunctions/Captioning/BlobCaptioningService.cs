@@ -6,6 +6,8 @@ using BlipCaptioning;
 using BlipCaptioning.Errors;
 using BlipFunctions.Configuration;
 using BlipFunctions.Storage;
+using BlipFunctions.Telemetry;
+using BlipCaptioning.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,9 +62,8 @@ public sealed partial class BlobCaptioningService
         _logger = logger;
     }
 
-    public async Task<CaptionOutcome> CaptionBlobAsync(BlobClient blob, CancellationToken cancellationToken)
+    private async Task<CaptionOutcome> CaptionBlobUntracedAsync(BlobClient blob, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(blob);
         DateTimeOffset waitUntil = _time.GetUtcNow() + _options.LeaseWait;
         var invocation = new Invocation();
         int changes = 0;
@@ -76,7 +77,6 @@ public sealed partial class BlobCaptioningService
                     await RestoreTagsAsync(blob, cancellationToken).ConfigureAwait(false);
                 }
 
-                LogOutcome(blob.Name, done);
                 return done;
             }
 
@@ -153,12 +153,12 @@ public sealed partial class BlobCaptioningService
     {
         if (properties.ContentLength == 0)
         {
-            return await FailAsync(claim, "The blob is empty (0 bytes): upload an image file (JPEG, PNG, GIF, BMP or WebP).", cancellationToken).ConfigureAwait(false);
+            return await FailAsync(claim, FailureCategories.EmptyBlob, "The blob is empty (0 bytes): upload an image file (JPEG, PNG, GIF, BMP or WebP).", cancellationToken).ConfigureAwait(false);
         }
 
         if (properties.ContentLength > _maxImageBytes)
         {
-            return await FailAsync(claim,
+            return await FailAsync(claim, FailureCategories.TooLarge,
                 $"The blob is {Bytes(properties.ContentLength)}, over the limit of {Bytes(_maxImageBytes)} (Captioning__MaxImageBytes): upload a smaller image.",
                 cancellationToken).ConfigureAwait(false);
         }
@@ -167,6 +167,7 @@ public sealed partial class BlobCaptioningService
         {
             using MemoryStream image = await DownloadAsync(blob, properties, cancellationToken).ConfigureAwait(false);
             Caption caption = await _captioner.CaptionAsync(image, settings: null, cancellationToken).ConfigureAwait(false);
+            UploadTelemetry.Current?.Captioned(caption, caption.Model);
             string? tagError = await TagAsync(blob, caption.Text, cancellationToken).ConfigureAwait(false);
             claim.RecordSuccess(caption, tagError, _time.GetUtcNow());
             if (await _store.TryReplaceAsync(claim, claim.ETag, cancellationToken).ConfigureAwait(false) is null)
@@ -184,16 +185,16 @@ public sealed partial class BlobCaptioningService
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return await FailAsync(claim, "The blob was deleted while it was being captioned.", cancellationToken).ConfigureAwait(false);
+            return await FailAsync(claim, FailureCategories.BlobDeleted, "The blob was deleted while it was being captioned.", cancellationToken).ConfigureAwait(false);
         }
         catch (UnsupportedImageException e)
         {
-            return await FailAsync(claim, e.Message, cancellationToken).ConfigureAwait(false);
+            return await FailAsync(claim, CaptioningErrorTypes.UnsupportedImage, e.Message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTransient(e) && claim.Attempts >= _options.MaxAttempts)
         {
             LogGaveUp(e, claim.BlobName, claim.Attempts);
-            return await FailAfterErrorAsync(claim,
+            return await FailAfterErrorAsync(claim, FailureCategories.RetriesExhausted,
                 $"Captioning failed on each of {claim.Attempts} attempts, the last time with {Describe(e)} The host does not retry after " +
                 $"{_options.MaxAttempts} attempts (Captioning__MaxAttempts, host.json poisonBlobThreshold): upload the blob again to retry.").ConfigureAwait(false);
         }
@@ -205,7 +206,7 @@ public sealed partial class BlobCaptioningService
         catch (Exception e)
         {
             LogUnexpected(e, claim.BlobName);
-            return await FailAfterErrorAsync(claim,
+            return await FailAfterErrorAsync(claim, FailureCategories.Unexpected,
                 $"Captioning failed with an unexpected error: {Describe(e)} It is logged for the operator; retrying the same image would fail the same way.").ConfigureAwait(false);
         }
     }
@@ -228,6 +229,7 @@ public sealed partial class BlobCaptioningService
     private static async Task<MemoryStream> DownloadAsync(BlobClient blob, BlobProperties properties, CancellationToken cancellationToken)
     {
         var options = new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } };
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.DownloadSpan);
         using BlobDownloadStreamingResult download = (await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false)).Value;
         var buffer = new MemoryStream(checked((int)properties.ContentLength));
         await download.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -238,6 +240,7 @@ public sealed partial class BlobCaptioningService
     // Tags do not change the blob's ETag and raise no BlobCreated event, so tagging never re-triggers captioning.
     private async Task<string?> TagAsync(BlobClient blob, string caption, CancellationToken cancellationToken)
     {
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.TagsSpan);
         try
         {
             GetBlobTagResult existing = (await blob.GetTagsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
@@ -262,14 +265,14 @@ public sealed partial class BlobCaptioningService
         }
     }
 
-    private async Task<CaptionOutcome?> FailAsync(CaptionEntity claim, string reason, CancellationToken cancellationToken)
+    private async Task<CaptionOutcome?> FailAsync(CaptionEntity claim, string category, string reason, CancellationToken cancellationToken)
     {
         claim.Status = CaptionStatus.Failed;
         claim.FailureReason = reason;
         claim.LastError = null;
         claim.LeaseExpiresAt = null;
         claim.UpdatedAt = _time.GetUtcNow();
-        LogFailed(claim.BlobName, reason);
+        UploadTelemetry.Current?.Failing(category, reason);
         return await _store.TryReplaceAsync(claim, claim.ETag, cancellationToken).ConfigureAwait(false) is null
             ? null
             : CaptionOutcome.Failed;
@@ -277,17 +280,16 @@ public sealed partial class BlobCaptioningService
 
     // Written even when the invocation was cancelled (the host's last attempt may end that way); if storage fails
     // here too, the error goes to the host and the blob to the poison queue.
-    private async Task<CaptionOutcome?> FailAfterErrorAsync(CaptionEntity claim, string reason)
+    private async Task<CaptionOutcome?> FailAfterErrorAsync(CaptionEntity claim, string category, string reason)
     {
         using var timeout = new CancellationTokenSource(NoteTimeout);
-        return await FailAsync(claim, reason, timeout.Token).ConfigureAwait(false);
+        return await FailAsync(claim, category, reason, timeout.Token).ConfigureAwait(false);
     }
 
     // Best effort, even when the invocation was cancelled: release the lease so the host's retry can take the row
     // at once, and say why it waits.
     private async Task NoteRetryAsync(CaptionEntity claim, Exception error)
     {
-        LogTransient(error, claim.BlobName);
         claim.LastError = $"{error.GetType().Name}: {error.Message}";
         claim.LeaseExpiresAt = null;
         claim.UpdatedAt = _time.GetUtcNow();
@@ -327,17 +329,8 @@ public sealed partial class BlobCaptioningService
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MiB ({bytes} bytes)")
         : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Blob {BlobName}: {Outcome}")]
-    private partial void LogOutcome(string blobName, CaptionOutcome outcome);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} cannot be captioned: {Reason}")]
-    private partial void LogFailed(string blobName, string reason);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} was captioned but not tagged ({Status} {ErrorCode})")]
     private partial void LogTagFailed(string blobName, int status, string? errorCode);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Captioning blob {BlobName} failed; the host will retry")]
-    private partial void LogTransient(Exception error, string blobName);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Blob {BlobName} failed on its last attempt ({Attempts}); its row is marked failed")]
     private partial void LogGaveUp(Exception error, string blobName, int attempts);

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Configuration;
@@ -17,6 +18,7 @@ public sealed class CaptionStorageClients
         {
             Blobs = new BlobServiceClient(s.ConnectionString);
             Tables = new TableServiceClient(s.ConnectionString);
+            Queues = new QueueServiceClient(s.ConnectionString);
             return;
         }
 
@@ -27,11 +29,15 @@ public sealed class CaptionStorageClients
             : new DefaultAzureCredential();
         Blobs = new BlobServiceClient(s.BlobServiceUri, Credential);
         Tables = new TableServiceClient(s.TableServiceUri, Credential);
+        Queues = s.QueueServiceUri is null ? null : new QueueServiceClient(s.QueueServiceUri, Credential);
     }
 
     public BlobServiceClient Blobs { get; }
 
     public TableServiceClient Tables { get; }
+
+    /// <summary>The queue endpoint (the blob trigger's poison queue); null when the connection names none.</summary>
+    public QueueServiceClient? Queues { get; }
 
     /// <summary>The identity used in Azure; null with a connection string.</summary>
     public TokenCredential? Credential { get; }

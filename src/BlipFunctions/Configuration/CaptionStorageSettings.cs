@@ -15,6 +15,9 @@ public sealed class CaptionStorageSettings
 
     public Uri? TableServiceUri { get; set; }
 
+    /// <summary>The queue endpoint (<c>CaptionStorage__queueServiceUri</c>; the blob trigger's poison queue is there).</summary>
+    public Uri? QueueServiceUri { get; set; }
+
     /// <summary><c>managedidentity</c> to use the app's managed identity; otherwise DefaultAzureCredential.</summary>
     public string? Credential { get; set; }
 

@@ -16,6 +16,8 @@ public sealed class CaptionStorageSettingsSetup(IConfiguration configuration) : 
             ?? (accountName is null ? null : new Uri($"https://{accountName}.blob.core.windows.net"));
         options.TableServiceUri = UriOrNull(section["tableServiceUri"])
             ?? (accountName is null ? null : new Uri($"https://{accountName}.table.core.windows.net"));
+        options.QueueServiceUri = UriOrNull(section["queueServiceUri"])
+            ?? (accountName is null ? null : new Uri($"https://{accountName}.queue.core.windows.net"));
         options.Credential = section["credential"];
         options.ClientId = section["clientId"];
     }

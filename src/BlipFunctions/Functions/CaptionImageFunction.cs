@@ -1,16 +1,19 @@
 using BlipCaptioning;
+using BlipCaptioning.Diagnostics;
 using BlipCaptioning.Errors;
 using BlipFunctions.Http;
+using BlipFunctions.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
 /// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
-public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<CaptioningOptions> options)
+public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<CaptioningOptions> options, ILogger<CaptionImageFunction> logger)
 {
     /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
     public const long HostRequestBodyLimit = 104_857_600;
@@ -21,6 +24,30 @@ public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<Cap
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var telemetry = UploadTelemetry.Start(AppTelemetry.RequestSpan, "http", blob: null, logger);
+        try
+        {
+            IActionResult result = await CaptionAsync(request, cancellationToken).ConfigureAwait(false);
+            int status = (result as ObjectResult)?.StatusCode ?? StatusCodes.Status200OK;
+            string? category = status switch
+            {
+                StatusCodes.Status200OK => null,
+                StatusCodes.Status413PayloadTooLarge => FailureCategories.TooLarge,
+                StatusCodes.Status415UnsupportedMediaType => FailureCategories.UnsupportedMediaType,
+                _ => CaptioningErrorTypes.UnsupportedImage, // 400: an empty body or an image we cannot read
+            };
+            telemetry.Finish(category is null ? UploadTelemetry.Outcomes.Succeeded : UploadTelemetry.Outcomes.Failed, category);
+            return result;
+        }
+        catch (Exception e)
+        {
+            telemetry.Finish(UploadTelemetry.Outcomes.Failed, CaptioningErrorTypes.Of(e), e);
+            throw;
+        }
+    }
+
+    private async Task<IActionResult> CaptionAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         long limit = options.Value.MaxImageBytes;
         AcceptWholeBodyFromTheHost(request, limit);
         string? contentType = request.ContentType;
@@ -59,6 +86,7 @@ public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<Cap
         try
         {
             Caption caption = await captioner.CaptionAsync(image, settings: null, cancellationToken).ConfigureAwait(false);
+            UploadTelemetry.Current?.Captioned(caption, caption.Model);
             return new OkObjectResult(SyncCaptionResponse.From(caption, contentType));
         }
         catch (UnsupportedImageException e)

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using BlipFunctions.Telemetry;
 
 namespace BlipFunctions.Storage;
 
@@ -22,6 +23,7 @@ public sealed class CaptionStore
     /// <summary>The row of a blob, or null when there is none.</summary>
     public async Task<CaptionEntity?> GetAsync(string container, string blobName, CancellationToken cancellationToken)
     {
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.TableReadSpan);
         await EnsureTableAsync().ConfigureAwait(false);
         NullableResponse<CaptionEntity> response = await _table.GetEntityIfExistsAsync<CaptionEntity>(
             CaptionKeys.PartitionKeyFor(container), CaptionKeys.RowKeyFor(blobName), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -32,6 +34,7 @@ public sealed class CaptionStore
     public async Task<ETag?> TryAddAsync(CaptionEntity row, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.TableWriteSpan);
         await EnsureTableAsync().ConfigureAwait(false);
         try
         {
@@ -48,6 +51,7 @@ public sealed class CaptionStore
     public async Task<ETag?> TryReplaceAsync(CaptionEntity row, ETag ifMatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.TableWriteSpan);
         await EnsureTableAsync().ConfigureAwait(false);
         try
         {

@@ -59,6 +59,9 @@ public sealed partial class HostRouteTableTests
     [InlineData("DELETE", "/api/captions/holiday/beach.jpg", null)]
     [InlineData("PUT", "/api/captions", null)]
     [InlineData("GET", "/api/caption", null)]
+    [InlineData("GET", "/api/health", "Health")]
+    [InlineData("POST", "/api/health", null)]
+    [InlineData("GET", "/api/health/blobs", null)]
     public async Task RouteAsync_TheCaptionsRoutes_ReachTheirFunctionOrNone(string method, string target, string? function)
     {
         RoutedRequest? routed = await s_table.RouteAsync(method, target);

@@ -38,9 +38,20 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Metadata_ListsExactlyTheFourFunctions()
+    public void Health_IsAnAnonymousGetOnHealth()
     {
-        Assert.Equal(["CaptionBlob", "CaptionImage", "GetCaption", "ListCaptions"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
+        JsonElement binding = Trigger("Health");
+
+        Assert.Equal("httpTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("health", binding.GetProperty("route").GetString());
+        Assert.Equal(["get"], binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Anonymous", binding.GetProperty("authLevel").GetString());
+    }
+
+    [Fact]
+    public void Metadata_ListsExactlyTheFiveFunctions()
+    {
+        Assert.Equal(["CaptionBlob", "CaptionImage", "GetCaption", "Health", "ListCaptions"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]
@@ -55,6 +66,17 @@ public sealed class FunctionsMetadataTests
         JsonElement blobs = host.RootElement.GetProperty("extensions").GetProperty("blobs");
         Assert.InRange(blobs.GetProperty("maxDegreeOfParallelism").GetInt32(), 1, 4);
         Assert.Equal("api", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public void HostJson_TelemetryMode_IsOpenTelemetry()
+    {
+        // The host then exports its own spans and logs with OpenTelemetry too (docs/operations.md), correlated with the worker's.
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
+
+        Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
+        Assert.False(host.RootElement.GetProperty("logging").TryGetProperty("applicationInsights", out _),
+            "logging.applicationInsights configures the Application Insights SDK mode, which telemetryMode OpenTelemetry turns off.");
     }
 
     [Fact]
