@@ -216,9 +216,18 @@ public sealed partial class BlobCaptioningService
     /// stopping or timing out the invocation), row contention, and a model that could not be loaded (it may still be
     /// copying, or be fixed by a redeployment). Everything else a caption raises is deterministic for the same bytes.
     /// </summary>
-    private static bool IsTransient(Exception e) => e is RequestFailedException or IOException or HttpRequestException
-        or TimeoutException or OperationCanceledException or CaptionRowContentionException
-        or (CaptioningException and not UnsupportedImageException);
+    /// <summary>
+    /// Faults the host's retry may cure. The Azure SDK ends its own retries against an unreachable endpoint with an
+    /// <see cref="AggregateException"/> of the attempts' faults: transient when every one of them is.
+    /// </summary>
+    private static bool IsTransient(Exception e) => e switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
+        RequestFailedException or IOException or HttpRequestException or TimeoutException or OperationCanceledException
+            or CaptionRowContentionException => true,
+        CaptioningException => e is not UnsupportedImageException,
+        _ => false,
+    };
 
     private static string Describe(Exception e)
     {

@@ -40,7 +40,7 @@ public sealed class FailureInvariantTests(AzuriteFixture azurite, TinyModelFixtu
     public static TheoryData<string> TransientFaults() =>
     [
         nameof(RequestFailedException), nameof(IOException), nameof(HttpRequestException), nameof(TimeoutException),
-        nameof(OperationCanceledException), nameof(CaptioningException),
+        nameof(OperationCanceledException), nameof(CaptioningException), nameof(AggregateException),
     ];
 
     [Theory]
@@ -114,6 +114,10 @@ public sealed class FailureInvariantTests(AzuriteFixture azurite, TinyModelFixtu
                 throw new TimeoutException("The operation timed out.");
             case nameof(OperationCanceledException):
                 throw new OperationCanceledException("The invocation was cancelled.");
+            case nameof(AggregateException): // how the Azure SDK ends its own retries against an unreachable endpoint
+                throw new AggregateException("Retry failed after 4 tries.",
+                    new RequestFailedException("Connection refused (127.0.0.1:1)", new HttpRequestException("Connection refused")),
+                    new HttpRequestException("Connection refused (127.0.0.1:1)"));
             case nameof(CaptioningException):
                 throw new CaptioningException("Could not load the BLIP model from '/tmp/model': the folder is being copied.");
             default:
