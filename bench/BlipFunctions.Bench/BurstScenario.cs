@@ -86,8 +86,9 @@ internal sealed class BurstScenario(BurstOptions options, AzuriteProcess azurite
             }
         }
 
-        Task uploads = Task.WhenAll(Enumerable.Range(0, Uploaders).Select(_ => Task.Run(UploadAsync, cancellationToken)))
-            .ContinueWith(_ => uploaded.Writer.Complete(), TaskScheduler.Default);
+        Task uploads = Task.WhenAll(Enumerable.Range(0, Uploaders).Select(_ => Task.Run(UploadAsync, cancellationToken)));
+        // A failed upload ends the burst with its error (the invocations stop reading), not with rows silently missing.
+        _ = uploads.ContinueWith(done => uploaded.Writer.TryComplete(done.Exception), TaskScheduler.Default);
         Task invocations = Task.WhenAll(Enumerable.Range(0, options.Parallelism).Select(_ => Task.Run(InvokeAsync, cancellationToken)));
         await uploads.ConfigureAwait(false);
         double uploadSeconds = clock.Elapsed.TotalSeconds;
