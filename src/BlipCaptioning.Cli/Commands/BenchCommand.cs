@@ -71,7 +71,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "End the report with one line holding a JSON object of every figure." };
         var noCache = new Option<bool>("--no-ort-cache") { Description = "Skip the cold starts that write and then load ONNX Runtime's optimised graphs from disk." };
         var writeOptimized = new Option<string?>("--write-optimized") { Description = "Internal: the probe writes ONNX Runtime's optimised graphs here.", Hidden = true };
-        var probe = new Option<string?>("--probe") { Description = "Internal: run one measurement probe in this process (cold-start).", Hidden = true };
+        var probe = new Option<string?>("--probe") { Description = "Internal: run one measurement probe in this process (cold-start, or captions: one caption per line on stdin, for scripts/bench-builds.py).", Hidden = true };
 
         var command = new Command("bench", "Measure a model on this machine: per-stage median and p90 times, captions per second and GFLOP/s against the measured machine floor, threads, concurrent captions, batches, the naive no-cache baseline, cold start and peak memory. Takes a few minutes on BLIP base.")
         {
@@ -99,9 +99,12 @@ internal static class BenchCommand
 
             if (parse.GetValue(probe) is { } probeName)
             {
-                return probeName == ColdStart.ProbeName
-                    ? await ColdStart.ProbeAsync(options, Console.Out, cancellationToken)
-                    : throw new ArgumentException($"Unknown probe '{probeName}'.");
+                return probeName switch
+                {
+                    ColdStart.ProbeName => await ColdStart.ProbeAsync(options, Console.Out, cancellationToken),
+                    CaptionServer.ProbeName => await CaptionServer.ProbeAsync(options, Console.In, Console.Out, cancellationToken),
+                    _ => throw new ArgumentException($"Unknown probe '{probeName}'."),
+                };
             }
 
             if (parse.GetValue(compare) is { } change)
