@@ -13,9 +13,13 @@ public sealed class CaptioningRunner(IImageCaptioner captioner, CaptioningLimite
 {
     private volatile CaptionSettings? _settings;
 
-    public async Task<CaptionRun> CaptionAsync(Stream image, CancellationToken cancellationToken)
+    public async Task<CaptionRun> CaptionAsync(Stream image, CancellationToken cancellationToken) =>
+        await CaptionAsync(image, await SettingsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Captions with <paramref name="settings"/> (e.g. <see cref="SettingsAsync"/> with a request's choices applied).</summary>
+    public async Task<CaptionRun> CaptionAsync(Stream image, CaptionSettings settings, CancellationToken cancellationToken)
     {
-        CaptionSettings settings = await SettingsAsync(cancellationToken).ConfigureAwait(false);
+        await model.EnsureModelAsync(cancellationToken).ConfigureAwait(false);
         Caption caption;
         using (await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -1,3 +1,4 @@
+using BlipCaptioning;
 using BlipCaptioning.Errors;
 using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
@@ -10,7 +11,10 @@ using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
-/// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
+/// <summary>
+/// <c>POST /api/captions?prompt=&amp;max_new_tokens=&amp;num_beams=</c>: captions the image in the body and answers at once;
+/// nothing is stored.
+/// </summary>
 public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<CaptionPipelineOptions> options)
 {
     /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
@@ -24,6 +28,11 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         ArgumentNullException.ThrowIfNull(request);
         long limit = options.Value.MaxImageBytes;
         AcceptWholeBodyFromTheHost(request, limit);
+        if (!DecodingParameters.TryParse(request.Query, out DecodingParameters decoding, out string? badParameter))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad decoding parameter", badParameter!);
+        }
+
         string? contentType = request.ContentType;
         if (contentType is not null
             && !contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
@@ -59,12 +68,18 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         image.Position = 0;
         try
         {
-            CaptionRun run = await runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
+            CaptionSettings settings = decoding.ApplyTo(await runner.SettingsAsync(cancellationToken).ConfigureAwait(false));
+            CaptionRun run = await runner.CaptionAsync(image, settings, cancellationToken).ConfigureAwait(false);
             return new OkObjectResult(CaptionResponses.FromRun(run, contentType));
         }
         catch (UnsupportedImageException e)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Not an image we can caption", e.Message);
+        }
+        catch (ArgumentOutOfRangeException e) when (!decoding.IsEmpty)
+        {
+            // The core checks the settings against the prompt's tokens and the decoder's positions.
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad decoding parameter", e.Message);
         }
     }
 
