@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
-/// <summary><c>GET /api/captions?prefix=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix, in pages.</summary>
+/// <summary>
+/// <c>GET /api/captions?prefix=&amp;status=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix (and status),
+/// in pages.
+/// </summary>
 public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPipelineOptions> options)
 {
     public const int DefaultTop = 100;
@@ -41,7 +44,14 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
                 $"The prefix is too long to list by; keep it under {CaptionKeys.MaxPrefixKeyLength} characters.");
         }
 
-        CaptionPage page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
+        string? status = request.Query["status"].ToString() is { Length: > 0 } statusText ? statusText : null;
+        if (status is not null && status is not (CaptionStatus.Processing or CaptionStatus.Succeeded or CaptionStatus.Failed))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad status",
+                $"status must be {CaptionStatus.Processing}, {CaptionStatus.Succeeded} or {CaptionStatus.Failed}; it was '{status}'.");
+        }
+
+        CaptionPage page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
         return new OkObjectResult(new CaptionListResponse(
             page.Rows.Select(CaptionResponses.FromRow).ToList(),
             ContinuationTokens.Encode(page.ContinuationToken)));
