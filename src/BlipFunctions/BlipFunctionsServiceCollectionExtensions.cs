@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
+using BlipFunctions.Gallery;
 using BlipFunctions.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,7 @@ public static class BlipFunctionsServiceCollectionExtensions
         services.AddSingleton<ModelProvisioner>();
         services.AddSingleton<CaptioningRunner>();
         services.AddSingleton<BlobCaptioningService>();
+        services.AddSingleton<ThumbnailStore>();
         return services;
     }
 }
