@@ -386,6 +386,11 @@
     ui.detailFacts.append(element('dt', null, label), element('dd', null, value));
   }
 
+  function when(text) {
+    const time = Date.parse(text || '');
+    return Number.isNaN(time) ? text : new Date(time).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+  }
+
   function milliseconds(value) {
     return typeof value === 'number' ? `${value.toFixed(1)} ms` : null;
   }
@@ -421,7 +426,7 @@
       fact('Size', `${image.bytes.toLocaleString('en')} bytes${image.contentType ? `, ${image.contentType}` : ''}`);
     }
 
-    fact('Uploaded', image.lastModified);
+    fact('Uploaded', when(image.lastModified));
     const t = item.timings;
     if (t) {
       fact('Timings', [['decode', t.decodeMs], ['preprocess', t.preprocessMs], ['vision', t.visionMs], ['generate', t.generateMs], ['total', t.totalMs]]
@@ -430,7 +435,7 @@
 
     fact('Tags', item.tagsApplied ? 'caption and keywords are on the blob as index tags' : (item.tagError || (status === 'succeeded' ? 'not set' : null)));
     fact('Attempts', item.attempts);
-    fact('Captioned', item.updatedAt);
+    fact('Captioned', when(item.updatedAt));
   }
 
   function releaseDetailImage() {
