@@ -14,7 +14,7 @@ public sealed class GalleryPageTests(GalleryFixture gallery, ITestOutputHelper o
     [Fact]
     public async Task Open_WithTheFunctionKey_ShowsEveryUploadWithItsCaptionAndThumbnail()
     {
-        await using GallerySession session = await GallerySession.OpenAsync(gallery);
+        await using GallerySession session = await GallerySession.OpenAsync(gallery, width: 1024, height: 720);
         await session.WaitForThumbnailsAsync();
 
         List<CaptionEntity> rows = gallery.Rows();
