@@ -70,12 +70,10 @@ public sealed class GetImageFunction(CaptionStorageClients clients, IOptions<Cap
             return NotServed("The blob is not an image in an accepted format (JPEG, PNG, GIF, BMP, WebP).");
         }
 
-        string version = request.Query["v"].ToString();
-        GalleryHeaders.ApplyToImage(request.HttpContext.Response, version.Length > 0 && ThumbnailStore.Unquoted(version) == ThumbnailStore.Unquoted(eTag.ToString()));
-        var entityTag = EntityTagHeaderValue.Parse("\"" + ThumbnailStore.Unquoted(eTag.ToString()) + "\"");
-        if (request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Compare(entityTag, useStrongComparison: false)))
+        GalleryHeaders.ApplyToImage(request.HttpContext.Response, ImageVersions.IsNamedBy(request, eTag));
+        var entityTag = EntityTagHeaderValue.Parse("\"" + ImageVersions.Unquoted(eTag.ToString()) + "\"");
+        if (ImageVersions.IsNotModified(request, entityTag))
         {
-            request.HttpContext.Response.Headers.ETag = entityTag.ToString();
             return new StatusCodeResult(StatusCodes.Status304NotModified);
         }
 

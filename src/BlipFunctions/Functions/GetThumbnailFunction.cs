@@ -35,13 +35,10 @@ public sealed class GetThumbnailFunction(ThumbnailStore thumbnails)
             return Problems.Create(StatusCodes.Status404NotFound, "No such image", $"There is no image named '{id}'.");
         }
 
-        string version = request.Query["v"].ToString();
-        bool immutable = version.Length > 0 && ThumbnailStore.Unquoted(version) == ThumbnailStore.Unquoted(image.ETag.ToString());
-        GalleryHeaders.ApplyToImage(request.HttpContext.Response, immutable);
+        GalleryHeaders.ApplyToImage(request.HttpContext.Response, ImageVersions.IsNamedBy(request, image.ETag));
         var entityTag = EntityTagHeaderValue.Parse(ThumbnailStore.EntityTagFor(image.ETag));
-        if (request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Compare(entityTag, useStrongComparison: false)))
+        if (ImageVersions.IsNotModified(request, entityTag))
         {
-            request.HttpContext.Response.Headers.ETag = entityTag.ToString();
             return new StatusCodeResult(StatusCodes.Status304NotModified);
         }
 

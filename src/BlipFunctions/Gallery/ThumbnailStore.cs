@@ -69,15 +69,7 @@ public sealed partial class ThumbnailStore : IDisposable
     }
 
     /// <summary>The HTTP entity tag of the thumbnail of this image version (changes with the image and the format).</summary>
-    public static string EntityTagFor(ETag imageETag) => $"\"{FormatVersion}-{Unquoted(imageETag.ToString())}\"";
-
-    /// <summary>An ETag without its quotes (and without a weak marker), as the gallery passes it in <c>?v=</c>.</summary>
-    public static string Unquoted(string eTag)
-    {
-        ArgumentNullException.ThrowIfNull(eTag);
-        string value = eTag.StartsWith("W/", StringComparison.Ordinal) ? eTag[2..] : eTag;
-        return value.Trim('"');
-    }
+    public static string EntityTagFor(ETag imageETag) => $"\"{FormatVersion}-{ImageVersions.Unquoted(imageETag.ToString())}\"";
 
     /// <summary>
     /// The thumbnail of the image version <paramref name="image"/> describes: from the cache, or made now and cached.
@@ -87,7 +79,7 @@ public sealed partial class ThumbnailStore : IDisposable
     public async Task<byte[]> GetAsync(string name, BlobProperties image, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
-        string sourceETag = Unquoted(image.ETag.ToString());
+        string sourceETag = ImageVersions.Unquoted(image.ETag.ToString());
         if (await ReadCachedAsync(name, sourceETag, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             return cached;

@@ -74,7 +74,7 @@ public sealed class GetImageFunctionTests(AzuriteFixture azurite, TinyModelFixtu
         BlobClient blob = await UploadAsync(name, TinyModelFixture.Photo("coffee"), "image/png");
         string eTag = (await blob.GetPropertiesAsync()).Value.ETag.ToString();
 
-        (IActionResult notModified, _) = await RunAsync(name, ifNoneMatch: "\"" + ThumbnailStore.Unquoted(eTag) + "\"");
+        (IActionResult notModified, _) = await RunAsync(name, ifNoneMatch: "\"" + ImageVersions.Unquoted(eTag) + "\"");
         (IActionResult pinned, HttpResponse pinnedResponse) = await RunAsync(name, "?v=" + Uri.EscapeDataString(eTag));
 
         Assert.Equal(StatusCodes.Status304NotModified, Assert.IsType<StatusCodeResult>(notModified).StatusCode);

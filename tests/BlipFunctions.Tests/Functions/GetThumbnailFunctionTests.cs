@@ -90,7 +90,7 @@ public sealed class GetThumbnailFunctionTests(AzuriteFixture azurite, TinyModelF
         BlobClient cached = CachedAsync(name);
         BlobProperties cachedProperties = (await cached.GetPropertiesAsync()).Value;
         Assert.Equal("image/jpeg", cachedProperties.ContentType);
-        Assert.Equal(ThumbnailStore.Unquoted((await blob.GetPropertiesAsync()).Value.ETag.ToString()), cachedProperties.Metadata["sourceetag"]);
+        Assert.Equal(ImageVersions.Unquoted((await blob.GetPropertiesAsync()).Value.ETag.ToString()), cachedProperties.Metadata["sourceetag"]);
 
         // The cache answers: put other bytes there under the same version and they are what is served.
         byte[] marker = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4];
@@ -116,7 +116,7 @@ public sealed class GetThumbnailFunctionTests(AzuriteFixture azurite, TinyModelF
         {
             Metadata = new Dictionary<string, string>
             {
-                ["sourceetag"] = ThumbnailStore.Unquoted((await blob.GetPropertiesAsync()).Value.ETag.ToString()),
+                ["sourceetag"] = ImageVersions.Unquoted((await blob.GetPropertiesAsync()).Value.ETag.ToString()),
                 ["format"] = ThumbnailStore.FormatVersion,
             },
         });

@@ -33,7 +33,7 @@
   const statusNames = { succeeded: 'Captioned', failed: 'Failed', processing: 'In progress' };
   const state = {
     search: '', status: '', order: 'name', token: null, shown: 0, generation: 0, busy: false,
-    objectUrls: new Set(), detailItem: null, detailBlob: null, detailUrl: null, lastAction: null,
+    objectUrls: new Set(), detailItem: null, detailBlob: null, detailUrl: null, opener: null, lastAction: null,
   };
 
   // ---- requests -------------------------------------------------------------------------------------------------
@@ -70,6 +70,21 @@
     }
 
     return new Error(`${response.status} ${response.statusText || 'error'}${detail ? ` — ${detail}` : ''}`);
+  }
+
+  // A thumbnail or an original, as a Blob; ?v= names the version the row describes, so the browser may keep it.
+  async function fetchImage(kind, item) {
+    const url = apiUrl(`${kind}/${idPath(item.id)}`);
+    if (item.image && item.image.eTag) {
+      url.searchParams.set('v', item.image.eTag);
+    }
+
+    const response = await api(url);
+    if (!response.ok) {
+      throw await failure(response);
+    }
+
+    return response.blob();
   }
 
   async function listPage(token, top) {
@@ -192,18 +207,8 @@
     }
 
     const generation = state.generation;
-    const url = apiUrl(`thumbnails/${idPath(item.id)}`);
-    if (item.image && item.image.eTag) {
-      url.searchParams.set('v', item.image.eTag);
-    }
-
     try {
-      const response = await api(url);
-      if (!response.ok) {
-        throw await failure(response);
-      }
-
-      const blob = await response.blob();
+      const blob = await fetchImage('thumbnails', item);
       if (generation !== state.generation) {
         return;
       }
@@ -489,18 +494,8 @@
   async function loadOriginal(item) {
     ui.detailImage.hidden = false;
     ui.detailImageNote.textContent = 'Loading the original…';
-    const url = apiUrl(`images/${idPath(item.id)}`);
-    if (item.image && item.image.eTag) {
-      url.searchParams.set('v', item.image.eTag);
-    }
-
     try {
-      const response = await api(url);
-      if (!response.ok) {
-        throw await failure(response);
-      }
-
-      const blob = await response.blob();
+      const blob = await fetchImage('images', item);
       if (state.detailItem !== item) {
         return;
       }
@@ -541,15 +536,7 @@
     button.disabled = true;
     ui.recaptionResult.replaceChildren(element('span', 'hint', 'Captioning…'));
     try {
-      let body = state.detailBlob;
-      if (!body) {
-        const original = await api(apiUrl(`images/${idPath(item.id)}`));
-        if (!original.ok) {
-          throw await failure(original);
-        }
-
-        body = await original.blob();
-      }
+      const body = state.detailBlob || await fetchImage('images', item);
 
       const url = apiUrl('captions');
       url.search = parameters.toString();
