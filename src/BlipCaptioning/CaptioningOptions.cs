@@ -53,6 +53,12 @@ public sealed class CaptioningOptions
     /// <summary>Images with more pixels (width x height, read from the header) are rejected before decoding. Default 40 million.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
+    /// <summary>
+    /// How long decoding one image may take before it is stopped and refused with <see cref="Errors.UnsupportedImageException"/>
+    /// (<see cref="Preprocessing.ImageLoadingOptions.DecodeTimeout"/>). Default 20 seconds.
+    /// </summary>
+    public TimeSpan ImageDecodeTimeout { get; set; } = Preprocessing.ImageLoadingOptions.DefaultDecodeTimeout;
+
     /// <summary>Accept TIFF images (off by default: TIFF decoding is a large attack surface and rarely needed).</summary>
     public bool EnableTiff { get; set; }
 
@@ -87,6 +93,19 @@ public sealed class CaptioningOptions
             NoRepeatNgramSize = modelDefaults.NoRepeatNgramSize,
         };
     }
+
+    /// <summary>
+    /// The decoding limits these settings give (<see cref="MaxImageBytes"/>, <see cref="MaxImagePixels"/>,
+    /// <see cref="ImageDecodeTimeout"/>, <see cref="EnableTiff"/>): one mapping for every caller that decodes uploads,
+    /// so captioning and anything else that reads the same images (the gallery's thumbnails) refuse the same ones.
+    /// </summary>
+    public Preprocessing.ImageLoadingOptions ToImageLoadingOptions() => new()
+    {
+        MaxBytes = MaxImageBytes,
+        MaxPixels = MaxImagePixels,
+        EnableTiff = EnableTiff,
+        DecodeTimeout = ImageDecodeTimeout,
+    };
 
     internal BlipSessionSettings ToSessionSettings() => new()
     {

@@ -1,3 +1,4 @@
+using BlipCaptioning.Preprocessing;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
@@ -46,14 +47,19 @@ public sealed class CaptioningOptionsValidator : IValidateOptions<CaptioningOpti
             failures.Add($"{Section}:MaxConcurrency is {options.MaxConcurrency}; it must be at least 1 (captions computed at once).");
         }
 
-        if (options.MaxImageBytes < 1)
+        if (options.MaxImageBytes < 1 || options.MaxImageBytes > Array.MaxLength)
         {
-            failures.Add($"{Section}:MaxImageBytes is {options.MaxImageBytes}; it must be a positive number of bytes (default 52428800 = 50 MiB).");
+            failures.Add($"{Section}:MaxImageBytes is {options.MaxImageBytes}; it must be a positive number of bytes up to {Array.MaxLength} (default 52428800 = 50 MiB).");
         }
 
-        if (options.MaxImagePixels < 1)
+        if (options.MaxImagePixels < 1 || options.MaxImagePixels > ImageLoadingOptions.UpperPixelLimit)
         {
-            failures.Add($"{Section}:MaxImagePixels is {options.MaxImagePixels}; it must be a positive number of pixels (default 40000000).");
+            failures.Add($"{Section}:MaxImagePixels is {options.MaxImagePixels}; it must be a positive number of pixels up to {ImageLoadingOptions.UpperPixelLimit} (default 40000000).");
+        }
+
+        if (options.ImageDecodeTimeout <= TimeSpan.Zero || options.ImageDecodeTimeout > ImageLoadingOptions.UpperDecodeTimeout)
+        {
+            failures.Add($"{Section}:ImageDecodeTimeout is {options.ImageDecodeTimeout}; use a time span over zero and at most {ImageLoadingOptions.UpperDecodeTimeout} (default 00:00:20).");
         }
 
         if (options.NumBeams is < 1 or > Search.GenerationSettings.MaxBeams)

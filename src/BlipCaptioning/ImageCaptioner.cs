@@ -145,12 +145,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             }
 
             long started = Stopwatch.GetTimestamp();
-            var loadingOptions = new ImageLoadingOptions
-            {
-                MaxBytes = _options.MaxImageBytes,
-                MaxPixels = _options.MaxImagePixels,
-                EnableTiff = _options.EnableTiff,
-            };
+            ImageLoadingOptions loadingOptions = _options.ToImageLoadingOptions();
             CaptioningEngine engine;
             try
             {

@@ -56,7 +56,16 @@ public sealed class BlipImagePreprocessor
     /// Reads and decodes an image (JPEG, PNG, GIF first frame, BMP, WebP; TIFF if enabled), applies its EXIF
     /// orientation and converts it to 8-bit RGB (alpha dropped, palette looked up, gray replicated, 16-bit scaled).
     /// </summary>
-    /// <exception cref="UnsupportedImageException">The bytes are empty, too many, not an image, damaged, or over a limit.</exception>
+    /// <remarks>
+    /// The bytes are walked within <see cref="ImageStructureLimits"/> before the decoder sees them, and the whole load
+    /// runs within <see cref="ImageLoadingOptions.DecodeTimeout"/>; <paramref name="cancellationToken"/> reaches the
+    /// decoder (docs/preprocessing.md "Limits").
+    /// </remarks>
+    /// <exception cref="UnsupportedImageException">
+    /// The bytes are empty, too many, not an image, damaged, over a limit or budget, or took longer than
+    /// <see cref="ImageLoadingOptions.DecodeTimeout"/>; whatever the decoder throws on them ends here.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<LoadedImage> LoadAsync(Stream stream, CancellationToken cancellationToken = default) =>
         _loader.LoadAsync(stream, cancellationToken);
 

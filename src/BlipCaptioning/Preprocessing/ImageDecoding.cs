@@ -12,14 +12,10 @@ using SixLabors.ImageSharp.Metadata;
 namespace BlipCaptioning.Preprocessing;
 
 /// <summary>
-/// The two ImageSharp configurations the loader uses, each holding only the decoders we accept (no encoders, no
-/// other formats) and a capped memory allocator:
-/// <list type="bullet">
-/// <item><see cref="Identify"/> reads headers and metadata, for the size check and the EXIF orientation;</item>
-/// <item><see cref="Decode"/> decodes pixels with every decoder's <c>IgnoreMetadata</c> on, so EXIF, XMP, IPTC and
-/// ICC data are skipped (ImageSharp 2.1 never applies ICC profiles to pixels either way), and GIF/TIFF stop after
-/// the first frame.</item>
-/// </list>
+/// The ImageSharp configuration the loader uses: only the decoders we accept (no encoders, no other formats), a
+/// capped memory allocator, every decoder's <c>IgnoreMetadata</c> on (EXIF, XMP, IPTC, ICC and text are skipped
+/// unparsed; ImageSharp 2.1 never applies ICC profiles to pixels either way, and the orientation comes from our own
+/// structure walk), and GIF/TIFF stopping after the first frame.
 /// </summary>
 internal sealed class ImageDecoding
 {
@@ -36,23 +32,20 @@ internal sealed class ImageDecoding
             MaximumPoolSizeMegabytes = PoolMegabytes,
             AllocationLimitMegabytes = limitMegabytes,
         });
-        Identify = Build(allocator, options.EnableTiff, ignoreMetadata: false);
-        Decode = Build(allocator, options.EnableTiff, ignoreMetadata: true);
+        Decode = Build(allocator, options.EnableTiff);
         TiffProbe = new Configuration();
         TiffProbe.ImageFormatsManager.AddImageFormatDetector(new TiffImageFormatDetector());
     }
 
-    /// <summary>Header and metadata reading (size, format, EXIF orientation).</summary>
-    public Configuration Identify { get; }
-
-    /// <summary>Pixel decoding without metadata.</summary>
+    /// <summary>Format detection, header reading and pixel decoding, without metadata.</summary>
     public Configuration Decode { get; }
 
     /// <summary>Recognises TIFF only, to tell a person that TIFF is switched off rather than unknown.</summary>
     public Configuration TiffProbe { get; }
 
-    private static Configuration Build(MemoryAllocator allocator, bool enableTiff, bool ignoreMetadata)
+    private static Configuration Build(MemoryAllocator allocator, bool enableTiff)
     {
+        const bool ignoreMetadata = true;
         var configuration = new Configuration { MemoryAllocator = allocator };
         ImageFormatManager formats = configuration.ImageFormatsManager;
         Register(formats, JpegFormat.Instance, new JpegImageFormatDetector(), new JpegDecoder { IgnoreMetadata = ignoreMetadata });

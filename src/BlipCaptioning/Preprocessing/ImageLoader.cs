@@ -1,20 +1,35 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using BlipCaptioning.Errors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
-using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace BlipCaptioning.Preprocessing;
 
 /// <summary>
-/// Turns untrusted bytes into a <see cref="LoadedImage"/>: bounded read, format detection, header check of the pixel
-/// count, full decode to RGB24, EXIF orientation. Every way the bytes can be wrong ends in an
+/// Turns untrusted bytes into a <see cref="LoadedImage"/>: bounded read, format detection, a walk over the container
+/// structure within <see cref="ImageStructureLimits"/> (which also finds the EXIF orientation), header check of the
+/// pixel count, full decode to RGB24 and the EXIF orientation, all within <see cref="ImageLoadingOptions.DecodeTimeout"/>.
+/// Every way the bytes can be wrong, including any exception the decoder throws on them, ends in an
 /// <see cref="UnsupportedImageException"/> whose message says what was found and what is accepted.
 /// </summary>
+/// <remarks>
+/// ImageSharp runs with metadata reading switched off: the orientation is the only metadata used, and our own
+/// structure walk reads it within budgets, so no EXIF, XMP, ICC or text parser of the decoder ever sees the bytes.
+/// The caller's token and the time budget reach the decoder: ImageSharp's JPEG and TIFF decoders check the token
+/// between markers and rows, the others stop at their next read of the input (<see cref="CancellableReadStream"/>).
+/// A decoder call cannot be interrupted between two of those points; the structure limits, the pixel limit and the
+/// byte limit bound what one such step can cost.
+/// </remarks>
 internal sealed class ImageLoader
 {
     private const int ReadChunk = 81920;
@@ -37,8 +52,7 @@ internal sealed class ImageLoader
         (byte[] buffer, int length) = await ReadBoundedAsync(stream, cancellationToken).ConfigureAwait(false);
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            return Load(buffer, length);
+            return Load(buffer, length, cancellationToken);
         }
         finally
         {
@@ -46,9 +60,15 @@ internal sealed class ImageLoader
         }
     }
 
-    /// <summary>Decodes <paramref name="length"/> bytes of <paramref name="buffer"/> (synchronous CPU work).</summary>
-    public LoadedImage Load(byte[] buffer, int length)
+    /// <summary>
+    /// Decodes <paramref name="length"/> bytes of <paramref name="buffer"/> (synchronous CPU work) within
+    /// <see cref="ImageLoadingOptions.DecodeTimeout"/>. The buffer is not changed.
+    /// </summary>
+    /// <exception cref="UnsupportedImageException">The bytes are not an acceptable image, or took longer than the budget.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public LoadedImage Load(byte[] buffer, int length, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (length == 0)
         {
             throw new UnsupportedImageException("The image is empty (0 bytes). Send the bytes of a JPEG, PNG, GIF, BMP or WebP file.");
@@ -60,15 +80,50 @@ internal sealed class ImageLoader
         }
 
         IImageFormat format = DetectFormat(buffer, length);
-        if (!EncodedImageCompleteness.IsComplete(format, buffer.AsSpan(0, length)))
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(_options.DecodeTimeout);
+        try
         {
-            string where = format is JpegFormat ? "the end-of-image marker" : "the image data its header announces";
+            return Decode(new ArraySegment<byte>(buffer, 0, length), format, budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
             throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
-                $"The {Name(format)} image is truncated: its {length:N0} bytes end before {where}. Send the complete file."));
+                $"Decoding the {Name(format)} image took longer than its budget of {_options.DecodeTimeout.TotalSeconds:0.###} s (DecodeTimeout) and was stopped: the file is made to be slow to decode, or the machine is overloaded. Send it as a baseline JPEG or a PNG."));
+        }
+    }
+
+    private LoadedImage Decode(ArraySegment<byte> bytes, IImageFormat format, CancellationToken cancellationToken)
+    {
+        ImageStructure structure = format switch
+        {
+            JpegFormat => JpegStructure.Scan(bytes),
+            PngFormat => PngStructure.Scan(bytes),
+            GifFormat => GifStructure.Scan(bytes, _options.MaxPixels),
+            WebpFormat => WebpStructure.Scan(bytes, _options.MaxPixels),
+            BmpFormat => BmpStructure.Scan(bytes),
+            TiffFormat => TiffStructure.Scan(bytes),
+            _ => throw new InvalidOperationException($"No structure walk for {format.Name}: register one with its decoder."),
+        };
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!MemoryMarshal.TryGetArray(structure.DecoderInput, out ArraySegment<byte> input))
+        {
+            throw new InvalidOperationException("The structure walk returned bytes that are not an array segment.");
         }
 
-        (int width, int height, int orientation) = IdentifyOrThrow(buffer, length, format);
+        IImageDecoder decoder = _decoding.Decode.ImageFormatsManager.FindDecoder(format);
+        IImageInfo? info = CallDecoder(format, () =>
+        {
+            using var stream = new CancellableReadStream(input, cancellationToken);
+            return ((IImageInfoDetector)decoder).Identify(_decoding.Decode, stream, cancellationToken);
+        });
+        if (info is null || info.Width <= 0 || info.Height <= 0)
+        {
+            throw new UnsupportedImageException($"The {Name(format)} image's header could not be read; the file is damaged or truncated.");
+        }
 
+        int width = info.Width;
+        int height = info.Height;
         long pixels = (long)width * height;
         if (pixels > _options.MaxPixels)
         {
@@ -76,13 +131,25 @@ internal sealed class ImageLoader
                 $"The {Name(format)} image is {width:N0} x {height:N0} = {pixels:N0} pixels, over the limit of {_options.MaxPixels:N0} pixels (MaxPixels). Scale it down before sending it."));
         }
 
-        using Image<Rgb24> image = DecodeOrThrow(buffer, length, format);
+        if (width > ImageStructureLimits.MaxSide || height > ImageStructureLimits.MaxSide)
+        {
+            throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
+                $"The {Name(format)} image is {width:N0} x {height:N0} pixels; images are accepted up to {ImageStructureLimits.MaxSide:N0} pixels on each side (resizing a longer one costs too much). Crop or scale it before sending it."));
+        }
+
+        using Image<Rgb24> image = CallDecoder(format, () =>
+        {
+            using var stream = new CancellableReadStream(input, cancellationToken);
+            return decoder.Decode<Rgb24>(_decoding.Decode, stream, cancellationToken);
+        });
         if (image.Width != width || image.Height != height)
         {
             throw new UnsupportedImageException(string.Create(CultureInfo.InvariantCulture,
                 $"The {Name(format)} image's header says {width} x {height} but it decoded to {image.Width} x {image.Height}; the file is inconsistent."));
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        int orientation = structure.Orientation;
         bool swap = ExifOrientation.SwapsAxes(orientation);
         int uprightWidth = swap ? height : width;
         int uprightHeight = swap ? width : height;
@@ -97,14 +164,14 @@ internal sealed class ImageLoader
             throw;
         }
 
-        var facts = new ImageFacts(uprightWidth, uprightHeight, Name(format), length);
+        var facts = new ImageFacts(uprightWidth, uprightHeight, Name(format), bytes.Count);
         return new LoadedImage(pixelsBuffer, uprightWidth, uprightHeight, orientation, facts);
     }
 
     private IImageFormat DetectFormat(byte[] buffer, int length)
     {
         ReadOnlySpan<byte> bytes = buffer.AsSpan(0, length);
-        IImageFormat? format = Image.DetectFormat(_decoding.Identify, bytes);
+        IImageFormat? format = Image.DetectFormat(_decoding.Decode, bytes);
         if (format is not null)
         {
             return format;
@@ -119,59 +186,31 @@ internal sealed class ImageLoader
             $"The data is not an image in a supported format ({AcceptedFormats}); {DescribeStart(bytes)}.");
     }
 
-    private (int Width, int Height, int Orientation) IdentifyOrThrow(byte[] buffer, int length, IImageFormat format)
-    {
-        IImageInfo? info;
-        try
-        {
-            using var stream = new MemoryStream(buffer, 0, length, writable: false);
-            info = Image.Identify(_decoding.Identify, stream);
-        }
-        catch (Exception ex) when (IsDecoderFailure(ex))
-        {
-            throw Unreadable(format, ex);
-        }
-
-        if (info is null || info.Width <= 0 || info.Height <= 0)
-        {
-            throw new UnsupportedImageException($"The {Name(format)} image's header could not be read; the file is damaged or truncated.");
-        }
-
-        int orientation = 1;
-        if (info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } tag && tag.Value is >= 1 and <= 8)
-        {
-            orientation = tag.Value;
-        }
-
-        return (info.Width, info.Height, orientation);
-    }
-
-    private Image<Rgb24> DecodeOrThrow(byte[] buffer, int length, IImageFormat format)
+    /// <summary>
+    /// Runs a decoder call; whatever it throws on the bytes (ImageSharp 2.1 also throws NullReferenceException,
+    /// DivideByZeroException, InvalidOperationException and others on malformed data) becomes an
+    /// <see cref="UnsupportedImageException"/>. Only cancellation passes through.
+    /// </summary>
+    internal static T CallDecoder<T>(IImageFormat format, Func<T> decoderCall)
     {
         try
         {
-            using var stream = new MemoryStream(buffer, 0, length, writable: false);
-            return Image.Load<Rgb24>(_decoding.Decode, stream);
+            return decoderCall();
         }
-        catch (Exception ex) when (IsDecoderFailure(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw Unreadable(format, ex);
         }
     }
 
-    /// <summary>What ImageSharp throws for bad data, over-limit allocations and unsupported variants.</summary>
-    private static bool IsDecoderFailure(Exception ex) => ex is ImageFormatException
-        or InvalidMemoryOperationException
-        or NotSupportedException
-        or EndOfStreamException
-        or InvalidDataException
-        or IndexOutOfRangeException
-        or ArgumentException
-        or OverflowException;
-
-    private static UnsupportedImageException Unreadable(IImageFormat format, Exception ex) => ex is InvalidMemoryOperationException
-        ? new UnsupportedImageException($"The {Name(format)} image needs more memory to decode than the limit allows; it is too large or malformed.", ex)
-        : new UnsupportedImageException($"The {Name(format)} image could not be decoded; it is damaged, truncated or uses an unsupported variant ({ex.Message}).", ex);
+    private static UnsupportedImageException Unreadable(IImageFormat format, Exception ex) => ex switch
+    {
+        InvalidMemoryOperationException or InvalidImageContentException { InnerException: InvalidMemoryOperationException } or OutOfMemoryException =>
+            new UnsupportedImageException($"The {Name(format)} image needs more memory to decode than the limit allows; it is too large or malformed.", ex),
+        ImageFormatException or NotSupportedException or InvalidDataException or EndOfStreamException =>
+            new UnsupportedImageException($"The {Name(format)} image could not be decoded; it is damaged, truncated or uses an unsupported variant ({ex.Message}).", ex),
+        _ => new UnsupportedImageException($"The {Name(format)} image could not be decoded; it is damaged or malformed (the decoder failed with {ex.GetType().Name}).", ex),
+    };
 
     private UnsupportedImageException TooManyBytes(string found) => new(string.Create(CultureInfo.InvariantCulture,
         $"The image is {found} bytes, over the limit of {_options.MaxBytes:N0} bytes (MaxBytes). Send a smaller or more compressed image."));

@@ -7,8 +7,9 @@ namespace BlipCaptioning.Preprocessing;
 
 /// <summary>
 /// PIL's 8-bit bicubic resize (<c>Image.resize(size, Image.BICUBIC)</c>, Pillow <c>libImaging/Resample.c</c>),
-/// reproduced exactly for interleaved RGB24 pixels: separable, horizontal pass first into an 8-bit image of only the
-/// rows the vertical pass needs, then the vertical pass; kernel a = -0.5, support widened by the scale when
+/// reproduced exactly for interleaved RGB24 pixels: separable, each input row the vertical pass needs goes through
+/// the horizontal pass to 8 bits first, then into the vertical pass (streamed: a few rows of memory, not PIL's
+/// whole intermediate image); kernel a = -0.5, support widened by the scale when
 /// downscaling (antialiasing), 22-bit fixed-point weights, accumulators starting at 2^21, an arithmetic shift by 22
 /// and a clamp to 0..255 after each pass. A pass whose size does not change is skipped, as PIL skips it.
 /// </summary>
@@ -52,27 +53,7 @@ public static class PilBicubicResampler
         }
 
         ResampleCoefficients rows = ResampleCoefficients.For(sourceHeight, height);
-        if (!horizontal)
-        {
-            ResampleVertical(source, sourceWidth * Channels, 0, destination, rows);
-            return;
-        }
-
-        // Only the rows the vertical pass reads go through the horizontal pass.
-        int firstRow = rows.Start[0];
-        int lastRow = rows.Start[height - 1] + rows.Count[height - 1];
-        int tempRows = lastRow - firstRow;
-        int tempLength = tempRows * width * Channels;
-        byte[] temp = ArrayPool<byte>.Shared.Rent(tempLength);
-        try
-        {
-            ResampleHorizontal(source, sourceWidth, firstRow, tempRows, temp.AsSpan(0, tempLength), ResampleCoefficients.For(sourceWidth, width));
-            ResampleVertical(temp.AsSpan(0, tempLength), width * Channels, firstRow, destination, rows);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(temp);
-        }
+        ResampleVertical(source, sourceWidth, horizontal ? ResampleCoefficients.For(sourceWidth, width) : null, destination, rows);
     }
 
     /// <summary>Clamps a fixed-point accumulator to a byte after the arithmetic shift (PIL's <c>clip8</c>).</summary>
@@ -154,33 +135,86 @@ public static class PilBicubicResampler
     }
 
     /// <summary>
-    /// The vertical pass. Row by row it adds each tap row times its weight into one accumulator per byte, which is
-    /// the same integer sum as PIL's per-pixel loop but walks memory in order.
+    /// The vertical pass, fed one input row at a time (first through the horizontal pass when
+    /// <paramref name="columns"/> is given). Each row is added, times its weight, into the accumulators of every
+    /// output row whose window holds it, in input-row order: the same integer sums, in the same order, as PIL's
+    /// per-pixel loop over its intermediate image. An output row is written out as soon as its window ends, so only
+    /// the output rows open at once keep accumulators and only one intermediate row exists: memory stays a few rows
+    /// wide however tall the image (PIL's intermediate image of a 1 x 40,000,000 image resized to 384 wide would be
+    /// 46 GB).
     /// </summary>
-    private static void ResampleVertical(ReadOnlySpan<byte> source, int stride, int firstRow, Span<byte> destination, ResampleCoefficients rows)
+    private static void ResampleVertical(ReadOnlySpan<byte> source, int sourceWidth, ResampleCoefficients? columns, Span<byte> destination, ResampleCoefficients rows)
     {
+        int sourceStride = sourceWidth * Channels;
+        int stride = (columns?.OutSize ?? sourceWidth) * Channels;
         int kernelSize = rows.KernelSize;
-        int[] accumulatorArray = ArrayPool<int>.Shared.Rent(stride);
+        int slots = MostOpenRows(rows) + 1;
+        int[] accumulatorArray = ArrayPool<int>.Shared.Rent(slots * stride);
+        byte[]? rowArray = columns is null ? null : ArrayPool<byte>.Shared.Rent(stride);
         try
         {
-            Span<int> accumulators = accumulatorArray.AsSpan(0, stride);
-            for (int y = 0; y < rows.OutSize; y++)
+            Span<int> accumulators = accumulatorArray.AsSpan(0, slots * stride);
+            int finished = 0;
+            int opened = 0;
+            int lastRow = rows.Start[rows.OutSize - 1] + rows.Count[rows.OutSize - 1];
+            for (int r = rows.Start[0]; r < lastRow; r++)
             {
-                accumulators.Fill(ResampleCoefficients.Half);
-                int start = rows.Start[y] - firstRow;
-                ReadOnlySpan<int> k = rows.Weights.AsSpan(y * kernelSize, rows.Count[y]);
-                for (int t = 0; t < k.Length; t++)
+                ReadOnlySpan<byte> row;
+                if (columns is null)
                 {
-                    AddScaledRow(source.Slice((start + t) * stride, stride), k[t], accumulators);
+                    row = source.Slice(r * sourceStride, sourceStride);
+                }
+                else
+                {
+                    ResampleHorizontal(source, sourceWidth, r, 1, rowArray.AsSpan(0, stride), columns);
+                    row = rowArray.AsSpan(0, stride);
                 }
 
-                StoreClipped(accumulators, destination.Slice(y * stride, stride));
+                for (; opened < rows.OutSize && rows.Start[opened] <= r; opened++)
+                {
+                    accumulators.Slice(opened % slots * stride, stride).Fill(ResampleCoefficients.Half);
+                }
+
+                for (int y = finished; y < opened; y++)
+                {
+                    int tap = r - rows.Start[y];
+                    if (tap < rows.Count[y])
+                    {
+                        AddScaledRow(row, rows.Weights[(y * kernelSize) + tap], accumulators.Slice(y % slots * stride, stride));
+                    }
+                }
+
+                for (; finished < opened && rows.Start[finished] + rows.Count[finished] <= r + 1; finished++)
+                {
+                    StoreClipped(accumulators.Slice(finished % slots * stride, stride), destination.Slice(finished * stride, stride));
+                }
             }
         }
         finally
         {
             ArrayPool<int>.Shared.Return(accumulatorArray);
+            if (rowArray is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rowArray);
+            }
         }
+    }
+
+    /// <summary>The most output rows whose windows hold one input row (windows start and end in order).</summary>
+    private static int MostOpenRows(ResampleCoefficients rows)
+    {
+        int most = 1;
+        for (int y = 0, oldest = 0; y < rows.OutSize; y++)
+        {
+            while (oldest < y && rows.Start[oldest] + rows.Count[oldest] <= rows.Start[y])
+            {
+                oldest++;
+            }
+
+            most = Math.Max(most, y - oldest + 1);
+        }
+
+        return most;
     }
 
     /// <summary><c>accumulators[i] += row[i] * weight</c>, 16 bytes at a time where vectors are available.</summary>

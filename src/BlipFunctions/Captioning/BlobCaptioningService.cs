@@ -18,13 +18,23 @@ namespace BlipFunctions.Captioning;
 /// duplicate, replayed or out-of-order events never add rows or put an older result over a newer one.
 /// </summary>
 /// <remarks>
-/// Terminal problems with the image become a <c>failed</c> row and return normally (no retries, no poison queue);
-/// transient faults are rethrown after the row notes them, so the host retries the invocation.
+/// Every claimed blob ends with a <c>succeeded</c> or <c>failed</c> row (docs/functions.md "Failures and retries"):
+/// <list type="bullet">
+/// <item>an image we cannot caption (<see cref="UnsupportedImageException"/>) and any unexpected exception (a bug,
+/// an ONNX Runtime error, running out of memory) become a <c>failed</c> row at once and return normally: the same
+/// bytes would fail the same way, so retrying would only repeat the work;</item>
+/// <item>transient faults (storage and network errors, cancellation by the host, the model not loadable yet) are
+/// rethrown after the row notes them, so the host retries the invocation, except on the attempt that reaches
+/// <see cref="CaptionPipelineOptions.MaxAttempts"/> (the host's last): that one writes a <c>failed</c> row with the
+/// last error instead of leaving the row <c>processing</c> while the blob goes to the poison queue.</item>
+/// </list>
+/// Only a storage fault while the row itself is read or written can leave it unfinished.
 /// </remarks>
 public sealed partial class BlobCaptioningService
 {
     private const int MaxRounds = 5;
     private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan NoteTimeout = TimeSpan.FromSeconds(10);
 
     private readonly CaptionStore _store;
     private readonly CaptioningRunner _runner;
@@ -172,11 +182,39 @@ public sealed partial class BlobCaptioningService
         {
             return await FailAsync(claim, e.Message, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (Exception e) when (IsTransient(e) && claim.Attempts >= _options.MaxAttempts)
+        {
+            LogGaveUp(e, claim.BlobName, claim.Attempts);
+            return await FailAfterErrorAsync(claim,
+                $"Captioning failed on each of {claim.Attempts} attempts, the last time with {Describe(e)} The host does not retry after " +
+                $"{_options.MaxAttempts} attempts (Captioning__MaxAttempts, host.json poisonBlobThreshold): upload the blob again to retry.").ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransient(e))
         {
             await NoteRetryAsync(claim, e).ConfigureAwait(false);
             throw;
         }
+        catch (Exception e)
+        {
+            LogUnexpected(e, claim.BlobName);
+            return await FailAfterErrorAsync(claim,
+                $"Captioning failed with an unexpected error: {Describe(e)} It is logged for the operator; retrying the same image would fail the same way.").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Faults that another attempt may not meet: storage and network errors, timeouts, cancellation (the host
+    /// stopping or timing out the invocation), row contention, and a model that could not be loaded (it may still be
+    /// copying, or be fixed by a redeployment). Everything else a caption raises is deterministic for the same bytes.
+    /// </summary>
+    private static bool IsTransient(Exception e) => e is RequestFailedException or IOException or HttpRequestException
+        or TimeoutException or OperationCanceledException or CaptionRowContentionException
+        or (CaptioningException and not UnsupportedImageException);
+
+    private static string Describe(Exception e)
+    {
+        string message = e.Message.Length <= 500 ? e.Message : string.Concat(e.Message.AsSpan(0, 500), "...");
+        return $"{e.GetType().Name}: {message.TrimEnd('.')}.";
     }
 
     private static async Task<MemoryStream> DownloadAsync(BlobClient blob, BlobProperties properties, CancellationToken cancellationToken)
@@ -229,6 +267,14 @@ public sealed partial class BlobCaptioningService
             : CaptionOutcome.Failed;
     }
 
+    // Written even when the invocation was cancelled (the host's last attempt may end that way); if storage fails
+    // here too, the error goes to the host and the blob to the poison queue.
+    private async Task<CaptionOutcome?> FailAfterErrorAsync(CaptionEntity claim, string reason)
+    {
+        using var timeout = new CancellationTokenSource(NoteTimeout);
+        return await FailAsync(claim, reason, timeout.Token).ConfigureAwait(false);
+    }
+
     // Best effort, even when the invocation was cancelled: release the lease so the host's retry can take the row
     // at once, and say why it waits.
     private async Task NoteRetryAsync(CaptionEntity claim, Exception error)
@@ -237,7 +283,7 @@ public sealed partial class BlobCaptioningService
         claim.LastError = $"{error.GetType().Name}: {error.Message}";
         claim.LeaseExpiresAt = null;
         claim.UpdatedAt = _time.GetUtcNow();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(NoteTimeout);
         try
         {
             await _store.TryReplaceAsync(claim, claim.ETag, timeout.Token).ConfigureAwait(false);
@@ -313,6 +359,12 @@ public sealed partial class BlobCaptioningService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Captioning blob {BlobName} failed; the host will retry")]
     private partial void LogTransient(Exception error, string blobName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {BlobName} failed on its last attempt ({Attempts}); its row is marked failed")]
+    private partial void LogGaveUp(Exception error, string blobName, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Captioning blob {BlobName} failed with an unexpected error; its row is marked failed")]
+    private partial void LogUnexpected(Exception error, string blobName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not note the retry on the row of {BlobName}")]
     private partial void LogNoteFailed(Exception error, string blobName);

@@ -123,7 +123,7 @@ public sealed partial class ModelProvisioner : IDisposable
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            throw new InvalidOperationException(
+            throw new ModelNotFoundException(
                 $"Captioning__ModelBlobUri {folderUri} holds no {BlipModelContract.ManifestFileName}: upload the folder `blip model fetch` builds (all files, flat) to that blob folder.", e);
         }
 

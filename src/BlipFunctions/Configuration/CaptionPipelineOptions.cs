@@ -26,6 +26,13 @@ public sealed class CaptionPipelineOptions
     /// <summary>Larger uploads get a <c>failed</c> row; larger POST bodies get 413.</summary>
     public long MaxImageBytes { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>
+    /// The host's attempts at one blob: host.json <c>extensions.blobs.poisonBlobThreshold</c> (5); keep the two equal.
+    /// The attempt that reaches it writes a <c>failed</c> row after a transient fault instead of leaving the row
+    /// <c>processing</c> while the blob goes to the poison queue.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 5;
+
     /// <summary>How long a captioning invocation holds a blob's row before another may take it over.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 

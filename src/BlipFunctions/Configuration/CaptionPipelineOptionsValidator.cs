@@ -51,6 +51,11 @@ public sealed partial class CaptionPipelineOptionsValidator : IValidateOptions<C
             errors.Add($"Captioning__MaxImageBytes is {options.MaxImageBytes}; use a positive number of bytes under 2 GiB (default 52428800).");
         }
 
+        if (options.MaxAttempts is < 1 or > 100)
+        {
+            errors.Add($"Captioning__MaxAttempts is {options.MaxAttempts}; use 1 to 100, equal to host.json extensions.blobs.poisonBlobThreshold (5).");
+        }
+
         if (options.LeaseDuration <= TimeSpan.Zero)
         {
             errors.Add($"Captioning__LeaseDuration is {options.LeaseDuration}; use a positive time span such as 00:05:00.");

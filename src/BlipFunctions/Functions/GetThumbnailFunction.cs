@@ -13,7 +13,8 @@ namespace BlipFunctions.Functions;
 
 /// <summary>
 /// <c>GET /api/thumbnails/{id}?v=</c>: a JPEG of at most 320 x 320 pixels of the image blob <c>id</c>, made with the
-/// captioning decoders and limits and cached (<see cref="ThumbnailStore"/>). With <c>v</c> equal to the blob's ETag
+/// captioning loader and limits (structure walk, byte, pixel and side limits, decode time budget) and cached
+/// (<see cref="ThumbnailStore"/>); an image that loader refuses is a 422 with its reason, never kept by the browser. With <c>v</c> equal to the blob's ETag
 /// (the <c>image.eTag</c> of its caption) the answer is cacheable for a year; otherwise it is revalidated by ETag.
 /// </summary>
 public sealed class GetThumbnailFunction(ThumbnailStore thumbnails)
@@ -49,10 +50,13 @@ public sealed class GetThumbnailFunction(ThumbnailStore thumbnails)
         }
         catch (UnsupportedImageException e)
         {
+            // Not kept by the browser: a refusal for time (DecodeTimeout on a busy worker) may not be one next time.
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, "No thumbnail for this image", e.Message);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
             return Problems.Create(StatusCodes.Status409Conflict, "The image changed", "The image was replaced or deleted while its thumbnail was made; ask again.");
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using BlipFunctions.Storage;
@@ -34,8 +35,7 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
 
         if (!ContinuationTokens.TryDecode(request.Query["continuationToken"].ToString(), out string? tableToken))
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "Bad continuationToken",
-                "continuationToken must be the value of continuationToken from the previous page, unchanged.");
+            return BadToken();
         }
 
         if (!CaptionKeys.TryGetPrefixRange(prefix, out _, out _))
@@ -51,9 +51,21 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
                 $"status must be {CaptionStatus.Processing}, {CaptionStatus.Succeeded} or {CaptionStatus.Failed}; it was '{status}'.");
         }
 
-        CaptionPage page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
+        CaptionPage page;
+        try
+        {
+            page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (tableToken is not null && e.Status is 400 or 414 or 431)
+        {
+            return BadToken(); // well formed, but not a position the table service knows
+        }
+
         return new OkObjectResult(new CaptionListResponse(
             page.Rows.Select(CaptionResponses.FromRow).ToList(),
             ContinuationTokens.Encode(page.ContinuationToken)));
     }
+
+    private static ObjectResult BadToken() => Problems.Create(StatusCodes.Status400BadRequest, "Bad continuationToken",
+        "continuationToken must be the value of continuationToken from the previous page of the same listing, unchanged.");
 }

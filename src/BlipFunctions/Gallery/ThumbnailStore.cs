@@ -11,10 +11,12 @@ using Microsoft.Extensions.Options;
 namespace BlipFunctions.Gallery;
 
 /// <summary>
-/// The gallery's thumbnails: made on request from the image blob with the core's hardened loader (the decoders and
-/// limits that captioning uses: <c>Captioning__MaxImageBytes</c>, <c>Captioning__MaxImagePixels</c>, TIFF only when
-/// enabled), at most <see cref="MaxConcurrentThumbnails"/> at once, and kept in the <see cref="CacheContainer"/>
-/// container beside the images, keyed by the image's name and ETag, so each image version is decoded once.
+/// The gallery's thumbnails: made on request from the image blob with the core's hardened loader and the limits
+/// captioning uses (<see cref="CaptioningOptions.ToImageLoadingOptions"/>: the structure walk before any decoder,
+/// <c>Captioning__MaxImageBytes</c>, <c>Captioning__MaxImagePixels</c>, <c>Captioning__ImageDecodeTimeout</c> with the
+/// request's cancellation reaching the decoder, TIFF only when enabled), at most <see cref="MaxConcurrentThumbnails"/>
+/// at once, and kept in the <see cref="CacheContainer"/> container beside the images, keyed by the image's name and
+/// ETag, so each image version is decoded once.
 /// The cache is a convenience: when it cannot be read or written the thumbnail is made and served all the same.
 /// </summary>
 public sealed partial class ThumbnailStore : IDisposable
@@ -51,7 +53,7 @@ public sealed partial class ThumbnailStore : IDisposable
         _cache = clients.Blobs.GetBlobContainerClient(CacheContainer);
         CaptioningOptions o = captioning.Value;
         _maxImageBytes = o.MaxImageBytes;
-        _loader = new BlipImagePreprocessor(options: new ImageLoadingOptions { MaxBytes = o.MaxImageBytes, MaxPixels = o.MaxImagePixels, EnableTiff = o.EnableTiff });
+        _loader = new BlipImagePreprocessor(options: o.ToImageLoadingOptions());
         _logger = logger;
     }
 

@@ -44,6 +44,25 @@ public sealed class CaptioningOptionsValidatorTests
         Assert.StartsWith(expected, Assert.Single(result.Failures!), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:01")]
+    [InlineData("00:10:00.0010000")]
+    public void Validate_ImageDecodeTimeoutOutOfRange_NamesTheSettingAndTheRange(string timeout)
+    {
+        var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", ImageDecodeTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.StartsWith($"Captioning:ImageDecodeTimeout is {timeout}; use a time span over zero and at most 00:10:00", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MaxImagePixelsOverTheUpperLimit_NamesTheLimit()
+    {
+        var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", MaxImagePixels = 600_000_000 });
+
+        Assert.StartsWith("Captioning:MaxImagePixels is 600000000; it must be a positive number of pixels up to 500000000", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_MoreBeamsThanTheSearchOffers_SaysTheMost()
     {

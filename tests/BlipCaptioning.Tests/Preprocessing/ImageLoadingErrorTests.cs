@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Preprocessing;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Tests.Preprocessing;
 
@@ -240,12 +241,26 @@ public sealed class ImageLoadingErrorTests
         Assert.Equal(maxBytes < 1 ? "MaxBytes" : "MaxPixels", error.ParamName);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(600_001)]
+    public void Constructor_DecodeTimeoutOutOfRange_ThrowsNamingTheSetting(int milliseconds)
+    {
+        var options = new ImageLoadingOptions { DecodeTimeout = TimeSpan.FromMilliseconds(milliseconds) };
+
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => new BlipImagePreprocessor(options: options));
+
+        Assert.Equal("DecodeTimeout", error.ParamName);
+    }
+
     [Fact]
-    public void ImageLoadingOptions_Defaults_Are50MiBAnd40MegapixelsWithoutTiff()
+    public void ImageLoadingOptions_Defaults_Are50MiB40MegapixelsAnd20SecondsWithoutTiff()
     {
         var options = new ImageLoadingOptions();
         Assert.Equal(50L * 1024 * 1024, options.MaxBytes);
         Assert.Equal(40_000_000, options.MaxPixels);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.DecodeTimeout);
         Assert.False(options.EnableTiff);
     }
 
@@ -255,53 +270,21 @@ public sealed class ImageLoadingErrorTests
         return await Assert.ThrowsAsync<UnsupportedImageException>(() => (preprocessor ?? Preprocessor).LoadAsync(stream));
     }
 
-    /// <summary>A valid PNG signature and IHDR claiming the given size, one empty IDAT and IEND.</summary>
+    /// <summary>A valid PNG signature and IHDR claiming the given size, one IDAT of 1 KiB of zeros and IEND.</summary>
     private static byte[] PngWithHeaderOnly(int width, int height)
     {
-        using var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         byte[] ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
         BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
         ihdr[8] = 8; // bit depth
         ihdr[9] = 2; // RGB
-        WriteChunk(png, "IHDR", ihdr);
         using var deflated = new MemoryStream();
         using (var zlib = new ZLibStream(deflated, CompressionLevel.SmallestSize, leaveOpen: true))
         {
             zlib.Write(new byte[1024]);
         }
 
-        WriteChunk(png, "IDAT", deflated.ToArray());
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void WriteChunk(Stream png, string type, byte[] data)
-    {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
-        png.Write(word);
-        byte[] typeAndData = [.. Encoding.ASCII.GetBytes(type), .. data];
-        png.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typeAndData));
-        png.Write(word);
-    }
-
-    /// <summary>The PNG chunk CRC (ISO 3309 / ITU-T V.42 CRC-32, reflected polynomial 0xEDB88320).</summary>
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-            }
-        }
-
-        return ~crc;
+        return HostileImages.Png([("IHDR", ihdr), ("IDAT", deflated.ToArray()), ("IEND", [])]);
     }
 
     /// <summary>A stream that cannot seek and reports no length, like a network body.</summary>

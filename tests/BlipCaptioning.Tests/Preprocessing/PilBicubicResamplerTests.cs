@@ -145,6 +145,38 @@ public sealed class PilBicubicResamplerTests
         Assert.Equal(scalar, vector);
     }
 
+    [Theory]
+    [InlineData(3, 5000, 384, 384)]   // tall and narrow: width up, height far down
+    [InlineData(1, 1000, 384, 384)]
+    [InlineData(50, 30, 384, 384)]    // both up
+    [InlineData(700, 900, 384, 384)]  // both down
+    [InlineData(500, 7, 384, 384)]    // width down, height far up (hundreds of output rows per input row)
+    [InlineData(384, 1000, 384, 384)] // height only
+    [InlineData(17, 13, 5, 3)]
+    public void Resize_StreamedRows_EqualPilsTwoPassesOverAWholeIntermediateImage(int width, int height, int outWidth, int outHeight)
+    {
+        byte[] source = RandomPixels(width, height, seed: width + height);
+        byte[] streamed = new byte[outWidth * outHeight * 3];
+
+        PilBicubicResampler.Resize(source, width, height, streamed, outWidth, outHeight);
+
+        Assert.Equal(TwoPassReference(source, width, height, outWidth, outHeight), streamed);
+    }
+
+    [Fact]
+    public void Resize_TallNarrowImage_UsesAFewRowsOfMemoryNotAWholeIntermediateImage()
+    {
+        // A 3 x 200,000 image (600,000 pixels, well within MaxPixels): PIL's intermediate image, 384 wide, is 230 MB.
+        byte[] source = RandomPixels(3, 200_000, seed: 5);
+        byte[] destination = new byte[384 * 384 * 3];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        PilBicubicResampler.Resize(source, 3, 200_000, destination, 384, 384);
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 16 * 1024 * 1024, $"Resizing allocated {allocated:N0} bytes.");
+    }
+
     [Fact]
     public void Resize_SourceSmallerThanItsDimensions_Throws()
     {
@@ -155,6 +187,65 @@ public sealed class PilBicubicResamplerTests
     [Fact]
     public void Resize_ZeroWidth_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => PilBicubicResampler.Resize(new byte[12], 4, 1, new byte[12], 0, 1));
+
+    /// <summary>
+    /// PIL's Resample.c as written: the horizontal pass over every row the vertical pass needs into a whole 8-bit
+    /// intermediate image, then the vertical pass pixel by pixel, taps in order, with the same fixed-point rules.
+    /// </summary>
+    private static byte[] TwoPassReference(byte[] source, int width, int height, int outWidth, int outHeight)
+    {
+        byte[] intermediate = source;
+        int intermediateWidth = width;
+        int firstRow = 0;
+        ResampleCoefficients rows = ResampleCoefficients.For(height, outHeight);
+        if (outWidth != width)
+        {
+            ResampleCoefficients columns = ResampleCoefficients.For(width, outWidth);
+            firstRow = outHeight != height ? rows.Start[0] : 0;
+            int lastRow = outHeight != height ? rows.Start[outHeight - 1] + rows.Count[outHeight - 1] : height;
+            intermediate = new byte[(lastRow - firstRow) * outWidth * 3];
+            for (int y = firstRow; y < lastRow; y++)
+            {
+                for (int x = 0; x < outWidth; x++)
+                {
+                    for (int c = 0; c < 3; c++)
+                    {
+                        int sum = ResampleCoefficients.Half;
+                        for (int t = 0; t < columns.Count[x]; t++)
+                        {
+                            sum += source[(((y * width) + columns.Start[x] + t) * 3) + c] * columns.Weights[(x * columns.KernelSize) + t];
+                        }
+
+                        intermediate[((((y - firstRow) * outWidth) + x) * 3) + c] = (byte)Math.Clamp(sum >> ResampleCoefficients.PrecisionBits, 0, 255);
+                    }
+                }
+            }
+
+            intermediateWidth = outWidth;
+        }
+
+        if (outHeight == height)
+        {
+            return intermediate;
+        }
+
+        byte[] output = new byte[outWidth * outHeight * 3];
+        for (int y = 0; y < outHeight; y++)
+        {
+            for (int i = 0; i < intermediateWidth * 3; i++)
+            {
+                int sum = ResampleCoefficients.Half;
+                for (int t = 0; t < rows.Count[y]; t++)
+                {
+                    sum += intermediate[((rows.Start[y] - firstRow + t) * intermediateWidth * 3) + i] * rows.Weights[(y * rows.KernelSize) + t];
+                }
+
+                output[(y * outWidth * 3) + i] = (byte)Math.Clamp(sum >> ResampleCoefficients.PrecisionBits, 0, 255);
+            }
+        }
+
+        return output;
+    }
 
     private static byte[] RandomPixels(int width, int height, int seed)
     {

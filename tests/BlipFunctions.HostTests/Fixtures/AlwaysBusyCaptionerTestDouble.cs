@@ -5,7 +5,7 @@ namespace BlipFunctions.HostTests.Fixtures;
 
 /// <summary>
 /// Test double around the real captioner whose every caption fails the way throttled storage does (503 Server Busy),
-/// a transient fault that never clears, to drive the host's retries into the poison queue.
+/// a transient fault that never clears, to drive the host's retries to their last attempt.
 /// </summary>
 public sealed class AlwaysBusyCaptionerTestDouble(IImageCaptioner inner) : IImageCaptioner
 {

@@ -198,7 +198,7 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
             ["Captioning:ModelBlobUri"] = $"{container.Uri}/{folder}/",
         });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelNotFoundException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
 
         Assert.Contains("blip-model.json", error.Message, StringComparison.Ordinal);
         Assert.Contains("blip model fetch", error.Message, StringComparison.Ordinal);

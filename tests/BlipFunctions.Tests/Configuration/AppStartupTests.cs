@@ -30,13 +30,15 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
             ["Captioning:CaptionsTable"] = "1-bad",
             ["Captioning:MaxConcurrency"] = "0",
             ["Captioning:MaxImageBytes"] = "-5",
+            ["Captioning:MaxAttempts"] = "0",
+            ["Captioning:ImageDecodeTimeout"] = "00:00:00",
         };
 
         // The library's and the app's validators both fail, so the host reports them together.
         var error = Assert.Throws<AggregateException>(() => FunctionsAppHost.Create(azurite, model.ModelDirectory, settings));
 
         Assert.All(error.InnerExceptions, e => Assert.IsType<OptionsValidationException>(e));
-        foreach (string name in new[] { "Captioning__ImagesContainer", "Captioning__CaptionsTable", "Captioning__MaxConcurrency", "Captioning__MaxImageBytes" })
+        foreach (string name in new[] { "Captioning__ImagesContainer", "Captioning__CaptionsTable", "Captioning__MaxConcurrency", "Captioning__MaxImageBytes", "Captioning__MaxAttempts", "Captioning:ImageDecodeTimeout" })
         {
             Assert.Contains(name, error.Message, StringComparison.Ordinal);
         }

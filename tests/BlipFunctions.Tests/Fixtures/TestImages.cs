@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using BlipCaptioning.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -48,14 +49,11 @@ public static class TestImages
     public static byte[] PngBomb()
     {
         const int side = 100_000;
-        using var stream = new MemoryStream();
-        stream.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         byte[] header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, side);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), side);
         header[8] = 8; // bit depth
         header[9] = 0; // greyscale
-        WriteChunk(stream, "IHDR", header);
 
         using var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
@@ -67,36 +65,6 @@ public static class TestImages
             }
         }
 
-        WriteChunk(stream, "IDAT", compressed.ToArray());
-        WriteChunk(stream, "IEND", []);
-        return stream.ToArray();
-    }
-
-    private static void WriteChunk(Stream stream, string type, byte[] data)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
-        stream.Write(length);
-        byte[] typeAndData = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
-        stream.Write(typeAndData);
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typeAndData));
-        stream.Write(crc);
-    }
-
-    // PNG's CRC-32 (ISO 3309, polynomial 0xEDB88320), bit by bit.
-    private static uint Crc32(byte[] data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-            }
-        }
-
-        return ~crc;
+        return HostileImages.Png([("IHDR", header), ("IDAT", compressed.ToArray()), ("IEND", [])]);
     }
 }

@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using BlipCaptioning.Testing;
 using Azure.Storage.Blobs.Models;
 using BlipFunctions.Functions;
 using BlipFunctions.Gallery;
@@ -149,6 +150,56 @@ public sealed class GetThumbnailFunctionTests(AzuriteFixture azurite, TinyModelF
     }
 
     [Theory]
+    [MemberData(nameof(HostileUploadTests.RefusedImages), MemberType = typeof(HostileUploadTests))]
+    public async Task Run_HostileImageCaptioningRefuses_Answers422WithTheSameReasonNotKeptAnywhere(string kind, string reason)
+    {
+        using var app = FunctionsAppHost.Create(azurite, model.ModelDirectory);
+        string name = _folder + "hostile/" + kind;
+        await app.Images.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(HostileUploadTests.Make(kind)), overwrite: true);
+
+        (IActionResult result, HttpResponse response) = await RunWithResponseAsync(app, name, "");
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(StatusCodes.Status422UnprocessableEntity, problem.StatusCode);
+        Assert.Contains(reason, Assert.IsType<ProblemDetails>(problem.Value).Detail, StringComparison.Ordinal);
+        Assert.Equal("no-store", response.Headers.CacheControl);
+        Assert.False(await CachedAsync(name).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task Run_DecodeOverCaptioningsTimeBudget_Answers422NamingTheBudget()
+    {
+        // Captioning__ImageDecodeTimeout bounds the thumbnail's decode as it bounds captioning's: a 6,000 x 6,000
+        // progressive JPEG of 300 scans takes seconds to decode, far past 1 ms.
+        using var app = FunctionsAppHost.Create(azurite, model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:ImageDecodeTimeout"] = "00:00:00.001" });
+        string name = _folder + "slow.jpg";
+        await app.Images.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(HostileImages.ProgressiveJpeg(6000, 6000, 300)), overwrite: true);
+
+        (IActionResult result, HttpResponse response) = await RunWithResponseAsync(app, name, "?v=any");
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(StatusCodes.Status422UnprocessableEntity, problem.StatusCode);
+        Assert.StartsWith("Decoding the JPEG image took longer than its budget of 0.001 s (DecodeTimeout)",
+            Assert.IsType<ProblemDetails>(problem.Value).Detail, StringComparison.Ordinal);
+        Assert.Equal("no-store", response.Headers.CacheControl);
+    }
+
+    [Fact]
+    public async Task Run_TiffOnAndAJpegCompressedTiffThatContainsItself_Answers422InsteadOfKillingTheWorker()
+    {
+        using var app = FunctionsAppHost.Create(azurite, model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:EnableTiff"] = "true" });
+        string name = _folder + "recursive.tiff";
+        await app.Images.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(HostileImages.TiffWhoseJpegStripIsItself()), overwrite: true);
+
+        var problem = Assert.IsType<ObjectResult>((await RunWithResponseAsync(app, name, "")).Result);
+
+        Assert.Equal(StatusCodes.Status422UnprocessableEntity, problem.StatusCode);
+        Assert.StartsWith("The TIFF image uses JPEG compression", Assert.IsType<ProblemDetails>(problem.Value).Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("missing.png", StatusCodes.Status404NotFound)]
     [InlineData("ends-with-dot.", StatusCodes.Status400BadRequest)]
     [InlineData("back\\slash.png", StatusCodes.Status400BadRequest)]
@@ -173,7 +224,10 @@ public sealed class GetThumbnailFunctionTests(AzuriteFixture azurite, TinyModelF
 
     private async Task<IActionResult> RunAsync(string name) => (await RunWithResponseAsync(name, "")).Result;
 
-    private async Task<(IActionResult Result, HttpResponse Response)> RunWithResponseAsync(string name, string query, string? ifNoneMatch = null)
+    private Task<(IActionResult Result, HttpResponse Response)> RunWithResponseAsync(string name, string query, string? ifNoneMatch = null) =>
+        RunWithResponseAsync(_app, name, query, ifNoneMatch);
+
+    private static async Task<(IActionResult Result, HttpResponse Response)> RunWithResponseAsync(FunctionsAppHost app, string name, string query, string? ifNoneMatch = null)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Get;
@@ -184,7 +238,7 @@ public sealed class GetThumbnailFunctionTests(AzuriteFixture azurite, TinyModelF
             context.Request.Headers.IfNoneMatch = ifNoneMatch;
         }
 
-        IActionResult result = await _app.Function<GetThumbnailFunction>().Run(context.Request, name, CancellationToken.None);
+        IActionResult result = await app.Function<GetThumbnailFunction>().Run(context.Request, name, CancellationToken.None);
         return (result, context.Response);
     }
 }

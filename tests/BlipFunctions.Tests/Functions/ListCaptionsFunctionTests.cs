@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using Azure.Storage.Blobs;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
@@ -67,6 +69,30 @@ public sealed class ListCaptionsFunctionTests(AzuriteFixture azurite, TinyModelF
         var problem = Assert.IsType<ObjectResult>(result);
         Assert.Equal(StatusCodes.Status400BadRequest, problem.StatusCode);
         Assert.IsType<ProblemDetails>(problem.Value);
+    }
+
+    public static TheoryData<string, string> ForgedTokens() => new()
+    {
+        { "no space", Base64Url.EncodeToString("garbage"u8) },
+        { "empty row key", Base64Url.EncodeToString("aW1hZ2Vz "u8) },
+        { "two spaces", Base64Url.EncodeToString("aW1hZ2Vz  eg=="u8) },
+        { "control character", Base64Url.EncodeToString("aW1hZ2Vz e\ng=="u8) },
+        { "not ASCII", Base64Url.EncodeToString("aW1hZ2Vz \u00e9"u8) },
+        { "key over 2 KiB", Base64Url.EncodeToString(Encoding.ASCII.GetBytes("aW1hZ2Vz " + new string('a', 3000))) },
+        { "20,000 characters", new string('A', 20_000) },
+        { "padding", "YQ==" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ForgedTokens))]
+    public async Task Run_ForgedContinuationToken_Answers400BeforeAskingStorage(string forgery, string token)
+    {
+        // A 20,000-character token used to reach the table service, whose 431 escaped as a 500.
+        IActionResult result = await _app.Function<ListCaptionsFunction>().Run(HttpRequests.List("?continuationToken=" + token), CancellationToken.None);
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.True(problem.StatusCode == StatusCodes.Status400BadRequest, forgery);
+        Assert.Equal("Bad continuationToken", Assert.IsType<ProblemDetails>(problem.Value).Title);
     }
 
     [Fact]
