@@ -65,7 +65,7 @@ public sealed class PageWeightTests(GalleryFixture gallery, ITestOutputHelper ou
         output.WriteLine(report);
         string folder = Path.Combine(RepositoryRoot.Path, "TestResults", "gallery");
         Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "page-weight.txt"), report, Encoding.UTF8);
+        await File.WriteAllTextAsync(Path.Combine(folder, "page-weight.txt"), report + Environment.NewLine, Encoding.UTF8);
     }
 
     private static async Task ScrollToTheEndAsync(IPage page)
