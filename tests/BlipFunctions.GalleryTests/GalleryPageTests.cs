@@ -2,6 +2,7 @@ using BlipCaptioning;
 using BlipFunctions.Captioning;
 using BlipFunctions.GalleryTests.Fixtures;
 using BlipFunctions.Storage;
+using BlipFunctions.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -147,7 +148,7 @@ public sealed class GalleryPageTests(GalleryFixture gallery, ITestOutputHelper o
         Assert.Equal(row.Caption, await session.Page.TextContentAsync("#detail-caption"));
         Assert.Equal(row.Width, await session.Page.EvaluateAsync<int>("() => document.getElementById('detail-image').naturalWidth"));
         string facts = (await session.Page.TextContentAsync("#detail-facts"))!;
-        Assert.Contains(Tests.Fixtures.TinyModelFixture.Source, facts, StringComparison.Ordinal);
+        Assert.Contains(TinyModelFixture.Source, facts, StringComparison.Ordinal);
         Assert.Contains("maxLength 20", facts, StringComparison.Ordinal);
         Assert.Contains("numBeams 1", facts, StringComparison.Ordinal);
         Assert.Contains("vision", facts, StringComparison.Ordinal);
@@ -174,7 +175,7 @@ public sealed class GalleryPageTests(GalleryFixture gallery, ITestOutputHelper o
         await session.Page.WaitForSelectorAsync("#recaption-result .caption", new PageWaitForSelectorOptions { Timeout = 60_000 });
 
         CaptionSettings defaults = await gallery.App.Get<CaptioningRunner>().SettingsAsync(CancellationToken.None);
-        using var photo = new MemoryStream(Tests.Fixtures.TinyModelFixture.Photo("rocket"));
+        using var photo = new MemoryStream(TinyModelFixture.Photo("rocket"));
         Caption expected = await gallery.App.Get<IImageCaptioner>().CaptionAsync(photo, defaults with { Prompt = "a picture of", MaxNewTokens = 6, NumBeams = 2 });
         Assert.StartsWith("a picture of", expected.Text, StringComparison.Ordinal);
         Assert.Equal(expected.Text, await session.Page.TextContentAsync("#recaption-result .caption"));

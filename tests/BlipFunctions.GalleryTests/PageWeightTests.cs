@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
-using BlipFunctions.GalleryTests.Fixtures;
+using BlipCaptioning.Testing;
 using BlipFunctions.Gallery;
-using BlipFunctions.Tests.Fixtures;
+using BlipFunctions.GalleryTests.Fixtures;
+using BlipFunctions.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -63,7 +64,7 @@ public sealed class PageWeightTests(GalleryFixture gallery, ITestOutputHelper ou
               originals / first visit: {(double)originals / first.Total:F1}x
             """);
         output.WriteLine(report);
-        string folder = Path.Combine(RepositoryRoot.Path, "TestResults", "gallery");
+        string folder = Path.Combine(RepositoryPaths.Root, "TestResults", "gallery");
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "page-weight.txt"), report + Environment.NewLine, Encoding.UTF8);
     }

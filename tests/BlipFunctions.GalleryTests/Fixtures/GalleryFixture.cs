@@ -1,9 +1,9 @@
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs;
 using BlipFunctions.Functions;
 using BlipFunctions.Storage;
-using BlipFunctions.Tests.Fixtures;
+using BlipFunctions.Testing;
 using Microsoft.Playwright;
 
 namespace BlipFunctions.GalleryTests.Fixtures;

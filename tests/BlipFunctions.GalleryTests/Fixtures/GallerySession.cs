@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BlipCaptioning.Testing;
 using Microsoft.Playwright;
 
 namespace BlipFunctions.GalleryTests.Fixtures;
@@ -114,7 +115,7 @@ public sealed class GallerySession : IAsyncDisposable
     /// <summary>Saves a screenshot under TestResults/gallery/ and returns its path.</summary>
     public async Task<string> ScreenshotAsync(string name, bool fullPage = false)
     {
-        string folder = Path.Combine(Tests.Fixtures.RepositoryRoot.Path, "TestResults", "gallery");
+        string folder = Path.Combine(RepositoryPaths.Root, "TestResults", "gallery");
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, name + ".png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });

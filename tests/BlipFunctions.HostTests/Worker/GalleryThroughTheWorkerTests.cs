@@ -1,5 +1,6 @@
 using System.Net;
 using BlipFunctions.HostTests.Fixtures;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 

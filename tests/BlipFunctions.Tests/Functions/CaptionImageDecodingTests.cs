@@ -2,6 +2,7 @@ using BlipCaptioning;
 using BlipFunctions.Captioning;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,8 +1,9 @@
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs;
 using BlipCaptioning.Testing;
-using Azure.Storage.Blobs.Models;
 using BlipFunctions.Functions;
 using BlipFunctions.Gallery;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -41,7 +42,7 @@ public sealed class GetThumbnailFunctionTests(AzuriteFixture azurite, TinyModelF
     public async Task Run_ExifRotatedPhoto_ThumbnailIsUpright()
     {
         string name = _folder + "rotated.jpg";
-        await UploadAsync(name, File.ReadAllBytes(Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "pil-reference", "images", "exif-orientation-6.jpg")));
+        await UploadAsync(name, File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-reference", "images", "exif-orientation-6.jpg")));
 
         var file = Assert.IsType<FileContentResult>(await RunAsync(name));
 

@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
 using BlipFunctions.Storage;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
