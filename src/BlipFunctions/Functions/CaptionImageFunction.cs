@@ -1,7 +1,6 @@
 using BlipCaptioning;
 using BlipCaptioning.Errors;
-using BlipFunctions.Captioning;
-using BlipFunctions.Configuration;
+using BlipCaptioning.Model;
 using BlipFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,7 +14,7 @@ namespace BlipFunctions.Functions;
 /// <c>POST /api/captions?prompt=&amp;max_new_tokens=&amp;num_beams=</c>: captions the image in the body and answers at once;
 /// nothing is stored.
 /// </summary>
-public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<CaptionPipelineOptions> options)
+public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<CaptioningOptions> options)
 {
     /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
     public const long HostRequestBodyLimit = 104_857_600;
@@ -68,9 +67,9 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         image.Position = 0;
         try
         {
-            CaptionSettings settings = decoding.ApplyTo(await runner.SettingsAsync(cancellationToken).ConfigureAwait(false));
-            CaptionRun run = await runner.CaptionAsync(image, settings, cancellationToken).ConfigureAwait(false);
-            return new OkObjectResult(CaptionResponses.FromRun(run, contentType));
+            CaptionSettings? settings = decoding.IsEmpty ? null : decoding.ApplyTo(await DefaultSettingsAsync(cancellationToken).ConfigureAwait(false));
+            Caption caption = await captioner.CaptionAsync(image, settings, cancellationToken).ConfigureAwait(false);
+            return new OkObjectResult(SyncCaptionResponse.From(caption, contentType));
         }
         catch (UnsupportedImageException e)
         {
@@ -81,6 +80,18 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
             // The core checks the settings against the prompt's tokens and the decoder's positions.
             return Problems.Create(StatusCodes.Status400BadRequest, "Bad decoding parameter", e.Message);
         }
+    }
+
+    /// <summary>
+    /// The settings a caption without decoding choices gets (the model's generation defaults with the app's
+    /// <see cref="CaptioningOptions"/> over them), which a request's <c>prompt</c>, <c>max_new_tokens</c> and
+    /// <c>num_beams</c> then change.
+    /// </summary>
+    private async Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken)
+    {
+        ModelDescription model = await captioner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
+        BlipModelManifest manifest = BlipModelManifest.ReadFile(Path.Combine(model.Directory, BlipModelContract.ManifestFileName));
+        return options.Value.DefaultCaptionSettings(manifest.Generation);
     }
 
     /// <summary>

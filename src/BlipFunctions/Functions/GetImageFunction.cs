@@ -19,7 +19,7 @@ namespace BlipFunctions.Functions;
 /// browser). Served only as one of the accepted image formats, with the media type its first bytes show (never the
 /// type the uploader set), at most <c>Captioning__MaxImageBytes</c>, nosniff and a sandboxing policy.
 /// </summary>
-public sealed class GetImageFunction(CaptionStorageClients clients, IOptions<CaptionPipelineOptions> pipeline, IOptions<CaptioningOptions> captioning)
+public sealed class GetImageFunction(CaptionStorageClients clients, IOptions<CaptioningOptions> captioning)
 {
     [Function("GetImage")]
     public async Task<IActionResult> Run(
@@ -33,7 +33,7 @@ public sealed class GetImageFunction(CaptionStorageClients clients, IOptions<Cap
             return Problems.Create(StatusCodes.Status400BadRequest, "Malformed image id", invalid);
         }
 
-        BlobClient blob = clients.Blobs.GetBlobContainerClient(pipeline.Value.ImagesContainer).GetBlobClient(id);
+        BlobClient blob = clients.Blobs.GetBlobContainerClient(CaptionBlobFunction.Container).GetBlobClient(id);
         BlobDownloadStreamingResult head;
         try
         {

@@ -1,12 +1,10 @@
 using System.Globalization;
 using Azure;
-using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using BlipFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
@@ -14,7 +12,7 @@ namespace BlipFunctions.Functions;
 /// <c>GET /api/captions?prefix=&amp;status=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix (and status),
 /// in pages.
 /// </summary>
-public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPipelineOptions> options)
+public sealed class ListCaptionsFunction(CaptionStore store)
 {
     public const int DefaultTop = 100;
     public const int MaxTop = 1000;
@@ -54,7 +52,7 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
         CaptionPage page;
         try
         {
-            page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
+            page = await store.ListAsync(CaptionBlobFunction.Container, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (tableToken is not null && e.Status is 400 or 414 or 431)
         {
@@ -62,7 +60,7 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
         }
 
         return new OkObjectResult(new CaptionListResponse(
-            page.Rows.Select(CaptionResponses.FromRow).ToList(),
+            page.Rows.Select(CaptionResponse.FromRow).ToList(),
             ContinuationTokens.Encode(page.ContinuationToken)));
     }
 

@@ -44,12 +44,11 @@ public sealed partial class ThumbnailStore : IDisposable
     private readonly SemaphoreSlim _gate = new(MaxConcurrentThumbnails, MaxConcurrentThumbnails);
     private volatile bool _cacheExists;
 
-    public ThumbnailStore(CaptionStorageClients clients, IOptions<CaptionPipelineOptions> pipeline, IOptions<CaptioningOptions> captioning, ILogger<ThumbnailStore> logger)
+    public ThumbnailStore(CaptionStorageClients clients, IOptions<CaptioningOptions> captioning, ILogger<ThumbnailStore> logger)
     {
         ArgumentNullException.ThrowIfNull(clients);
-        ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(captioning);
-        _images = clients.Blobs.GetBlobContainerClient(pipeline.Value.ImagesContainer);
+        _images = clients.Blobs.GetBlobContainerClient(Functions.CaptionBlobFunction.Container);
         _cache = clients.Blobs.GetBlobContainerClient(CacheContainer);
         CaptioningOptions o = captioning.Value;
         _maxImageBytes = o.MaxImageBytes;

@@ -23,7 +23,7 @@ public sealed class CaptionImageDecodingTests(AzuriteFixture azurite, TinyModelF
         IActionResult result = await RunAsync(photo, "?prompt=a%20picture%20of&max_new_tokens=7&num_beams=3&code=some-key");
 
         var body = Assert.IsType<SyncCaptionResponse>(Assert.IsType<OkObjectResult>(result).Value);
-        CaptionSettings defaults = await _app.Get<CaptioningRunner>().SettingsAsync(CancellationToken.None);
+        CaptionSettings defaults = await DefaultSettingsAsync();
         using var stream = new MemoryStream(photo);
         Caption direct = await _app.Get<IImageCaptioner>().CaptionAsync(stream, defaults with { Prompt = "a picture of", MaxNewTokens = 7, NumBeams = 3 });
         Assert.Equal(direct.Text, body.Caption);
@@ -42,7 +42,7 @@ public sealed class CaptionImageDecodingTests(AzuriteFixture azurite, TinyModelF
         IActionResult result = await RunAsync(photo, "");
 
         var body = Assert.IsType<SyncCaptionResponse>(Assert.IsType<OkObjectResult>(result).Value);
-        CaptionSettings defaults = await _app.Get<CaptioningRunner>().SettingsAsync(CancellationToken.None);
+        CaptionSettings defaults = await DefaultSettingsAsync();
         using var stream = new MemoryStream(photo);
         Assert.Equal((await _app.Get<IImageCaptioner>().CaptionAsync(stream, defaults)).Text, body.Caption);
         Assert.Equal(defaults.NumBeams, body.Decoding.GetProperty("numBeams").GetInt32());
@@ -99,5 +99,12 @@ public sealed class CaptionImageDecodingTests(AzuriteFixture azurite, TinyModelF
         HttpRequest request = HttpRequests.Post(photo, "image/png");
         request.QueryString = new QueryString(query);
         return _app.Function<CaptionImageFunction>().Run(request, CancellationToken.None);
+    }
+
+    /// <summary>The settings a caption without any gets: the captioner records them in each <see cref="Caption"/>.</summary>
+    private async Task<CaptionSettings> DefaultSettingsAsync()
+    {
+        using var stream = new MemoryStream(TinyModelFixture.Photo("rocket"));
+        return (await _app.Get<IImageCaptioner>().CaptionAsync(stream)).Settings;
     }
 }
