@@ -143,6 +143,8 @@ run-local: starting the app (dotnet run: the Worker SDK builds it and runs `func
     curl "http://localhost:7071/api/captions?prefix=holiday/&top=10"
   Caption without storing:
     curl --data-binary @beach.jpg -H "Content-Type: image/jpeg" http://localhost:7071/api/captions
+  See them all in the browser (search, failures, details):
+    http://localhost:7071/api/gallery
 
 HOWTO
 

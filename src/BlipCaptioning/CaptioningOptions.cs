@@ -101,6 +101,19 @@ public sealed class CaptioningOptions
         };
     }
 
+    /// <summary>
+    /// The decoding limits these settings give (<see cref="MaxImageBytes"/>, <see cref="MaxImagePixels"/>,
+    /// <see cref="ImageDecodeTimeout"/>, <see cref="EnableTiff"/>): one mapping for every caller that decodes uploads,
+    /// so captioning and anything else that reads the same images (the gallery's thumbnails) refuse the same ones.
+    /// </summary>
+    public Preprocessing.ImageLoadingOptions ToImageLoadingOptions() => new()
+    {
+        MaxBytes = MaxImageBytes,
+        MaxPixels = MaxImagePixels,
+        EnableTiff = EnableTiff,
+        DecodeTimeout = ImageDecodeTimeout,
+    };
+
     internal BlipSessionSettings ToSessionSettings() => new()
     {
         IntraOpThreads = IntraOpThreads,

@@ -171,13 +171,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             bool checkHashes = source != ModelSourceResult.WrittenAndVerified;
 
             long started = Stopwatch.GetTimestamp();
-            var loadingOptions = new ImageLoadingOptions
-            {
-                MaxBytes = _options.MaxImageBytes,
-                MaxPixels = _options.MaxImagePixels,
-                EnableTiff = _options.EnableTiff,
-                DecodeTimeout = _options.ImageDecodeTimeout,
-            };
+            ImageLoadingOptions loadingOptions = _options.ToImageLoadingOptions();
             CaptioningEngine engine;
             try
             {

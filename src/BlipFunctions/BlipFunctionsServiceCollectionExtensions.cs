@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
+using BlipFunctions.Gallery;
 using BlipFunctions.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,7 @@ public static class BlipFunctionsServiceCollectionExtensions
         services.AddSingleton<BlipCaptioning.IModelSource>(sp => sp.GetRequiredService<ModelProvisioner>());
         services.AddSingleton<BlobCaptioningService>();
         services.AddSingleton<Health.HealthProbe>();
+        services.AddSingleton<ThumbnailStore>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using BlipCaptioning;
 using BlipCaptioning.Diagnostics;
 using BlipCaptioning.Errors;
+using BlipCaptioning.Model;
 using BlipFunctions.Http;
 using BlipFunctions.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,10 @@ using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
-/// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
+/// <summary>
+/// <c>POST /api/captions?prompt=&amp;max_new_tokens=&amp;num_beams=</c>: captions the image in the body and answers at once;
+/// nothing is stored.
+/// </summary>
 public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<CaptioningOptions> options, ILogger<CaptionImageFunction> logger)
 {
     /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
@@ -50,6 +54,11 @@ public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<Cap
     {
         long limit = options.Value.MaxImageBytes;
         AcceptWholeBodyFromTheHost(request, limit);
+        if (!DecodingParameters.TryParse(request.Query, out DecodingParameters decoding, out string? badParameter))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad decoding parameter", badParameter!);
+        }
+
         string? contentType = request.ContentType;
         if (contentType is not null
             && !contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
@@ -85,7 +94,8 @@ public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<Cap
         image.Position = 0;
         try
         {
-            Caption caption = await captioner.CaptionAsync(image, settings: null, cancellationToken).ConfigureAwait(false);
+            CaptionSettings? settings = decoding.IsEmpty ? null : decoding.ApplyTo(await DefaultSettingsAsync(cancellationToken).ConfigureAwait(false));
+            Caption caption = await captioner.CaptionAsync(image, settings, cancellationToken).ConfigureAwait(false);
             UploadTelemetry.Current?.Captioned(caption, caption.Model);
             return new OkObjectResult(SyncCaptionResponse.From(caption, contentType));
         }
@@ -93,6 +103,23 @@ public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<Cap
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Not an image we can caption", e.Message);
         }
+        catch (ArgumentOutOfRangeException e) when (!decoding.IsEmpty)
+        {
+            // The core checks the settings against the prompt's tokens and the decoder's positions.
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad decoding parameter", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The settings a caption without decoding choices gets (the model's generation defaults with the app's
+    /// <see cref="CaptioningOptions"/> over them), which a request's <c>prompt</c>, <c>max_new_tokens</c> and
+    /// <c>num_beams</c> then change.
+    /// </summary>
+    private async Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken)
+    {
+        ModelDescription model = await captioner.DescribeModelAsync(cancellationToken).ConfigureAwait(false);
+        BlipModelManifest manifest = BlipModelManifest.ReadFile(Path.Combine(model.Directory, BlipModelContract.ManifestFileName));
+        return options.Value.DefaultCaptionSettings(manifest.Generation);
     }
 
     /// <summary>

@@ -8,7 +8,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace BlipFunctions.Functions;
 
-/// <summary><c>GET /api/captions?prefix=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix, in pages.</summary>
+/// <summary>
+/// <c>GET /api/captions?prefix=&amp;status=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix (and status),
+/// in pages.
+/// </summary>
 public sealed class ListCaptionsFunction(CaptionStore store)
 {
     public const int DefaultTop = 100;
@@ -39,10 +42,17 @@ public sealed class ListCaptionsFunction(CaptionStore store)
                 $"The prefix is too long to list by; keep it under {CaptionKeys.MaxPrefixKeyLength} characters.");
         }
 
+        string? status = request.Query["status"].ToString() is { Length: > 0 } statusText ? statusText : null;
+        if (status is not null && status is not (CaptionStatus.Processing or CaptionStatus.Succeeded or CaptionStatus.Failed))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad status",
+                $"status must be {CaptionStatus.Processing}, {CaptionStatus.Succeeded} or {CaptionStatus.Failed}; it was '{status}'.");
+        }
+
         CaptionPage page;
         try
         {
-            page = await store.ListAsync(CaptionBlobFunction.Container, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
+            page = await store.ListAsync(CaptionBlobFunction.Container, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (tableToken is not null && e.Status is 400 or 414 or 431)
         {

@@ -64,9 +64,13 @@ public sealed class CaptionStore
         }
     }
 
-    /// <summary>Rows of <paramref name="container"/> whose blob names start with <paramref name="prefix"/>, in key order.</summary>
+    /// <summary>
+    /// Rows of <paramref name="container"/> whose blob names start with <paramref name="prefix"/>, in key order; only
+    /// those with <paramref name="status"/> when it is given (the service then scans the key range, so a page may hold
+    /// fewer than <paramref name="top"/> rows, even none, and still have a continuation token).
+    /// </summary>
     /// <exception cref="ArgumentException">The prefix is too long to search by key.</exception>
-    public async Task<CaptionPage> ListAsync(string container, string prefix, int top, string? continuationToken, CancellationToken cancellationToken)
+    public async Task<CaptionPage> ListAsync(string container, string prefix, int top, string? continuationToken, CancellationToken cancellationToken, string? status = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         if (!CaptionKeys.TryGetPrefixRange(prefix, out string lower, out string upper))
@@ -77,6 +81,10 @@ public sealed class CaptionStore
         await EnsureTableAsync().ConfigureAwait(false);
         string filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {CaptionKeys.PartitionKeyFor(container)} and RowKey ge {lower} and RowKey lt {upper}");
+        if (status is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
+        }
         AsyncPageable<CaptionEntity> query = _table.QueryAsync<CaptionEntity>(filter, maxPerPage: top, cancellationToken: cancellationToken);
         await foreach (Page<CaptionEntity> page in query.AsPages(continuationToken, top).ConfigureAwait(false))
         {

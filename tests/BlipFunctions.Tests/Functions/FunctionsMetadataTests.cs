@@ -27,6 +27,9 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetCaption", "get", "captions/{*id:minlength(1)}")]
     [InlineData("ListCaptions", "get", "captions")]
     [InlineData("CaptionImage", "post", "captions")]
+    [InlineData("GalleryPage", "get", "gallery")]
+    [InlineData("GetThumbnail", "get", "thumbnails/{*id:minlength(1)}")]
+    [InlineData("GetImage", "get", "images/{*id:minlength(1)}")]
     public void HttpFunctions_HaveTheirRouteMethodAndFunctionLevelKeys(string name, string method, string route)
     {
         JsonElement binding = Trigger(name);
@@ -49,9 +52,23 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Metadata_ListsExactlyTheFiveFunctions()
+    public void GalleryFileAndHealth_AreTheOnlyAnonymousFunctions()
     {
-        Assert.Equal(["CaptionBlob", "CaptionImage", "GetCaption", "Health", "ListCaptions"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
+        JsonElement binding = Trigger("GalleryFile");
+
+        Assert.Equal("gallery/{file}", binding.GetProperty("route").GetString());
+        Assert.Equal(["get"], binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Anonymous", binding.GetProperty("authLevel").GetString());
+        Assert.Equal(["GalleryFile", "Health"], Functions()
+            .Where(f => f.GetProperty("bindings").EnumerateArray().Any(b => b.TryGetProperty("authLevel", out JsonElement level) && level.GetString() != "Function"))
+            .Select(f => f.GetProperty("name").GetString()).Order());
+    }
+
+    [Fact]
+    public void Metadata_ListsExactlyTheNineFunctions()
+    {
+        Assert.Equal(["CaptionBlob", "CaptionImage", "GalleryFile", "GalleryPage", "GetCaption", "GetImage", "GetThumbnail", "Health", "ListCaptions"],
+            Functions().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]

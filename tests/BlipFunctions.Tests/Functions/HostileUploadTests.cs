@@ -114,7 +114,8 @@ public sealed class HostileUploadTests(AzuriteFixture azurite, TinyModelFixture 
 
     public void Dispose() => _app.Dispose();
 
-    private static byte[] Make(string kind)
+    /// <summary>The hostile image <paramref name="kind"/> names (a key of <see cref="RefusedImages"/> or an unusual valid one).</summary>
+    internal static byte[] Make(string kind)
     {
         byte[] jpeg = TinyModelFixture.Photo("rocket");
         byte[] png = TinyModelFixture.Photo("astronaut");
