@@ -233,8 +233,20 @@ public sealed partial class BlobCaptioningService
         try
         {
             GetBlobTagResult existing = (await blob.GetTagsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            await blob.SetTagsAsync(CaptionTags.Merge(existing.Tags, caption), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return null;
+            if (CaptionTags.TryMerge(existing.Tags, caption, out Dictionary<string, string> tags))
+            {
+                await blob.SetTagsAsync(tags, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            // No room for ours: the user's tags win. Ours from an earlier caption would now be stale, so they go.
+            if (CaptionTags.HasOurs(existing.Tags))
+            {
+                await blob.SetTagsAsync(tags, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            LogNoRoomForTags(blob.Name, tags.Count);
+            return CaptionTags.NoRoomError(tags.Count);
         }
         catch (RequestFailedException e) when (e.Status is 400 or 403 or 409)
         {
@@ -356,6 +368,9 @@ public sealed partial class BlobCaptioningService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} was captioned but not tagged ({Status} {ErrorCode})")]
     private partial void LogTagFailed(string blobName, int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} was captioned but not tagged: its own {OwnTags} tags leave no room")]
+    private partial void LogNoRoomForTags(string blobName, int ownTags);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Captioning blob {BlobName} failed; the host will retry")]
     private partial void LogTransient(Exception error, string blobName);
