@@ -113,6 +113,11 @@ public sealed partial class BlobCaptioningService
         {
             if (row.Status is CaptionStatus.Succeeded or CaptionStatus.Failed)
             {
+                if (row is { Status: CaptionStatus.Succeeded, KeywordsIndexed: false })
+                {
+                    await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+                }
+
                 return Round.Done(CaptionOutcome.AlreadyDone);
             }
 
@@ -124,6 +129,12 @@ public sealed partial class BlobCaptioningService
         else if (row is not null && row.BlobLastModified > properties.LastModified)
         {
             return Round.Done(CaptionOutcome.Superseded);
+        }
+
+        if (row is { Status: CaptionStatus.Succeeded })
+        {
+            // Its keyword entries go before the row stops describing them, so a search never finds a stale caption.
+            await _store.Keywords.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
         }
 
         CaptionEntity claim = ProcessingRow(blob, properties, row, now);
@@ -155,20 +166,21 @@ public sealed partial class BlobCaptioningService
                 cancellationToken).ConfigureAwait(false);
         }
 
+        CaptionEntity done;
         try
         {
             using MemoryStream image = await DownloadAsync(blob, properties, cancellationToken).ConfigureAwait(false);
             CaptionRun run = await _runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
             string? tagError = await TagAsync(blob, run.Caption.Text, cancellationToken).ConfigureAwait(false);
-            CaptionEntity done = SucceededRow(claim, run, tagError);
-            if (await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is null)
+            done = SucceededRow(claim, run, tagError);
+            if (await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is not { } written)
             {
                 // A newer version claimed the row while this one was captioned, and may have tagged the blob already.
                 invocation.TaggedAVersionThatLost = tagError is null;
                 return null;
             }
 
-            return CaptionOutcome.Captioned;
+            done.ETag = written;
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
@@ -199,6 +211,32 @@ public sealed partial class BlobCaptioningService
             LogUnexpected(e, claim.BlobName);
             return await FailAfterErrorAsync(claim,
                 $"Captioning failed with an unexpected error: {Describe(e)} It is logged for the operator; retrying the same image would fail the same way.").ConfigureAwait(false);
+        }
+
+        // Outside the try: the row is succeeded now, and a storage fault here must not turn it into a failed one. The
+        // host retries the invocation, which finds the row succeeded but not indexed and indexes it.
+        await IndexKeywordsAsync(done, cancellationToken).ConfigureAwait(false);
+        return CaptionOutcome.Captioned;
+    }
+
+    // Entries first, then the flag on the row: a crash in between leaves the flag false, and the next event or reconcile
+    // for the blob writes the entries again. If the row moved on meanwhile (a newer version claimed it, or the blob was
+    // deleted), the entries written here are taken back unless a newer caption has rewritten them since; if it changed
+    // but still describes this version, a duplicate invocation indexed the same caption and the entries stay.
+    private async Task IndexKeywordsAsync(CaptionEntity row, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<KeywordIndexEntry> written = await _store.Keywords.AddAsync(row, cancellationToken).ConfigureAwait(false);
+        row.KeywordsIndexed = true;
+        if (await _store.TryReplaceAsync(row, row.ETag, cancellationToken).ConfigureAwait(false) is { } indexed)
+        {
+            row.ETag = indexed;
+            return;
+        }
+
+        CaptionEntity? current = await _store.GetAsync(row.Container, row.BlobName, cancellationToken).ConfigureAwait(false);
+        if (current is not { Status: CaptionStatus.Succeeded } || current.BlobETag != row.BlobETag)
+        {
+            await _store.Keywords.RemoveWrittenAsync(written, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -347,6 +385,7 @@ public sealed partial class BlobCaptioningService
         claim.GenerateMs = (caption.Timings.Generate + caption.Timings.Detokenize).TotalMilliseconds;
         claim.TotalMs = caption.Timings.Total.TotalMilliseconds;
         claim.Steps = caption.Timings.Steps;
+        claim.KeywordsIndexed = false;
         claim.TagsApplied = tagError is null;
         claim.TagError = tagError;
         claim.FailureReason = null;

@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
-/// <summary><c>GET /api/captions?prefix=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix, in pages.</summary>
+/// <summary>
+/// <c>GET /api/captions?prefix=&amp;keyword=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix, in
+/// pages; with <c>keyword</c> (repeatable), only the succeeded captions having every keyword (the keyword index).
+/// </summary>
 public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPipelineOptions> options)
 {
     public const int DefaultTop = 100;
@@ -41,10 +44,18 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
                 $"The prefix is too long to list by; keep it under {CaptionKeys.MaxPrefixKeyLength} characters.");
         }
 
+        if (!KeywordQuery.TryParse(request.Query["keyword"], out IReadOnlyList<string> keywords, out string keywordError))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad keyword", keywordError);
+        }
+
         CaptionPage page;
         try
         {
-            page = await store.ListAsync(options.Value.ImagesContainer, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
+            string container = options.Value.ImagesContainer;
+            page = keywords.Count == 0
+                ? await store.ListAsync(container, prefix, top, tableToken, cancellationToken).ConfigureAwait(false)
+                : await store.SearchAsync(container, keywords, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (tableToken is not null && e.Status is 400 or 414 or 431)
         {

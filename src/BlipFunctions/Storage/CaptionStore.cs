@@ -15,9 +15,13 @@ public sealed class CaptionStore
     public CaptionStore(TableClient table)
     {
         _table = table;
+        Keywords = new CaptionKeywordIndex(table);
     }
 
     public string TableName => _table.Name;
+
+    /// <summary>The keyword index of the succeeded captions (entries live in the same table).</summary>
+    public CaptionKeywordIndex Keywords { get; }
 
     /// <summary>The row of a blob, or null when there is none.</summary>
     public async Task<CaptionEntity?> GetAsync(string container, string blobName, CancellationToken cancellationToken)
@@ -80,6 +84,14 @@ public sealed class CaptionStore
         }
 
         return new CaptionPage([], null);
+    }
+
+    /// <summary>Succeeded captions having every keyword (see <see cref="CaptionKeywordIndex.SearchAsync"/>).</summary>
+    public async Task<CaptionPage> SearchAsync(
+        string container, IReadOnlyList<string> keywords, string prefix, int top, string? continuationToken, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        return await Keywords.SearchAsync(container, keywords, prefix, top, continuationToken, cancellationToken).ConfigureAwait(false);
     }
 
     // Creating is idempotent, so racing first calls are harmless; a failure is retried by the next call.
