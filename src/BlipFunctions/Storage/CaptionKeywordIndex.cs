@@ -53,10 +53,8 @@ public sealed class CaptionKeywordIndex
     public async Task<IReadOnlyList<KeywordIndexEntry>> AddAsync(CaptionEntity row, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
-        IReadOnlyList<string> keywords = IndexedKeywords(row.Keywords);
-        return await Task.WhenAll(keywords.Select(async keyword =>
+        return await Task.WhenAll(EntriesFor(row).Select(async entry =>
         {
-            TableEntity entry = EntryFor(row, keyword, keywords);
             Response response = await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return new KeywordIndexEntry(entry.PartitionKey, entry.RowKey, response.Headers.ETag ?? ETag.All);
         })).ConfigureAwait(false);
@@ -109,6 +107,14 @@ public sealed class CaptionKeywordIndex
         }
 
         return new CaptionPage([], null);
+    }
+
+    /// <summary>The entries a succeeded row gets, one per indexed keyword (for <see cref="AddAsync"/> and bulk loads).</summary>
+    public static IReadOnlyList<TableEntity> EntriesFor(CaptionEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        IReadOnlyList<string> keywords = IndexedKeywords(row.Keywords);
+        return keywords.Select(keyword => EntryFor(row, keyword, keywords)).ToList();
     }
 
     private static TableEntity EntryFor(CaptionEntity row, string keyword, IReadOnlyList<string> keywords)
