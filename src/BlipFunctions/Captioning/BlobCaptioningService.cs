@@ -37,6 +37,7 @@ public sealed partial class BlobCaptioningService
     private static readonly TimeSpan NoteTimeout = TimeSpan.FromSeconds(10);
 
     private readonly CaptionStore _store;
+    private readonly DeletedBlobRows _deletedRows;
     private readonly CaptioningRunner _runner;
     private readonly CaptionPipelineOptions _options;
     private readonly TimeProvider _time;
@@ -46,6 +47,7 @@ public sealed partial class BlobCaptioningService
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _deletedRows = new DeletedBlobRows(store);
         _runner = runner;
         _options = options.Value;
         _time = time;
@@ -103,6 +105,8 @@ public sealed partial class BlobCaptioningService
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
+            // Deleted: its row goes too (the BlobDeleted event does the same; whichever comes first wins).
+            await _deletedRows.RemoveIfGoneAsync(blob, cancellationToken).ConfigureAwait(false);
             return Round.Done(CaptionOutcome.BlobGone);
         }
 
@@ -188,7 +192,7 @@ public sealed partial class BlobCaptioningService
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return await FailAsync(claim, "The blob was deleted while it was being captioned.", cancellationToken).ConfigureAwait(false);
+            return null; // Deleted while being captioned: the next round finds it gone and removes this claim's row.
         }
         catch (UnsupportedImageException e)
         {

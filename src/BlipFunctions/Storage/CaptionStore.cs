@@ -64,6 +64,22 @@ public sealed class CaptionStore
         }
     }
 
+    /// <summary>Deletes the row if it is still the version read (its ETag); false when it changed or is gone.</summary>
+    public async Task<bool> TryDeleteAsync(CaptionEntity row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await EnsureTableAsync().ConfigureAwait(false);
+        try
+        {
+            Response response = await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Rows of <paramref name="container"/> whose blob names start with <paramref name="prefix"/>, in key order.</summary>
     /// <exception cref="ArgumentException">The prefix is too long to search by key.</exception>
     public async Task<CaptionPage> ListAsync(string container, string prefix, int top, string? continuationToken, CancellationToken cancellationToken)
