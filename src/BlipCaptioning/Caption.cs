@@ -1,12 +1,21 @@
 namespace BlipCaptioning;
 
-/// <summary>One caption: the text, the full token ids ([DEC], prompt and generated ids), a score and timings.</summary>
+/// <summary>
+/// One caption: the text, the full token ids ([DEC], prompt and generated ids), a score and timings, with the
+/// settings and the model that made it.
+/// </summary>
 /// <param name="Text">The decoded caption (includes the prompt unless <see cref="CaptionSettings.StripPrompt"/>).</param>
 /// <param name="TokenIds">Every id of the sequence, starting with [DEC] 30522, as transformers' generate returns it.</param>
 /// <param name="Score">Mean log-probability of the generated tokens (natural log); the beam score for beam search.</param>
 /// <param name="Image">Facts about the decoded image.</param>
 /// <param name="Timings">Per-stage wall-clock times.</param>
-public sealed record Caption(string Text, IReadOnlyList<long> TokenIds, double Score, ImageFacts Image, CaptionTimings Timings);
+/// <param name="Settings">
+/// The decoding settings it was made with: the call's, or when the call passed none, the model's generation defaults
+/// overridden by <see cref="CaptioningOptions"/> (<see cref="CaptioningOptions.DefaultCaptionSettings"/>).
+/// </param>
+/// <param name="Model">The model that made it.</param>
+public sealed record Caption(string Text, IReadOnlyList<long> TokenIds, double Score, ImageFacts Image, CaptionTimings Timings,
+    CaptionSettings Settings, ModelDescription Model);
 
 /// <summary>Facts about the decoded input image.</summary>
 public sealed record ImageFacts(int Width, int Height, string Format, long Bytes);
@@ -18,4 +27,7 @@ public sealed record CaptionTimings(TimeSpan Decode, TimeSpan Preprocess, TimeSp
 }
 
 /// <summary>What model a captioner runs.</summary>
+/// <param name="Source">Where its weights came from (the manifest's <c>source</c>: a hub repository, a folder, or "random:preset:seed").</param>
+/// <param name="Precision">"fp32" or "int8".</param>
+/// <param name="Directory">The model folder (full path).</param>
 public sealed record ModelDescription(string Source, string Precision, string Directory);

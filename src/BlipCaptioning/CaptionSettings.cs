@@ -1,8 +1,9 @@
 namespace BlipCaptioning;
 
 /// <summary>
-/// Per-call decoding settings. Defaults are transformers' defaults for Salesforce/blip-image-captioning-base:
-/// greedy, max_length 20 counting [DEC] and the prompt, eos [SEP] 102 (../shared/BLIP.md section 5).
+/// Per-call decoding settings. Defaults are transformers' defaults for Salesforce/blip-image-captioning-base, which has
+/// no generation_config.json: greedy, max_length 20 counting [DEC] and the prompt, eos [SEP] 102 (BLIP's generate
+/// overrides the config's eos_token_id 2 with sep_token_id). docs/generation.md has the details.
 /// </summary>
 public sealed record CaptionSettings
 {

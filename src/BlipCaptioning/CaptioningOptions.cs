@@ -1,4 +1,5 @@
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BlipCaptioning;

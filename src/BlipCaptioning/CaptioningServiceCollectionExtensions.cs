@@ -12,7 +12,8 @@ public static class CaptioningServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IImageCaptioner"/> (an <see cref="ImageCaptioner"/> singleton built on first resolve) with
     /// <see cref="CaptioningOptions"/> bound from <paramref name="section"/> (usually <c>configuration.GetSection("Captioning")</c>)
-    /// and validated at host start. The model itself loads on the first caption, never at registration or start-up.
+    /// and validated at host start. The model itself loads on the first caption, never at registration or start-up,
+    /// after the registered <see cref="IModelSource"/>, if any, has put the model folder in place.
     /// </summary>
     public static IServiceCollection AddBlipCaptioning(this IServiceCollection services, IConfiguration section)
     {
@@ -40,7 +41,8 @@ public static class CaptioningServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CaptioningOptions>, CaptioningOptionsValidator>());
         services.TryAddSingleton(provider => new ImageCaptioner(
             provider.GetRequiredService<IOptions<CaptioningOptions>>().Value,
-            provider.GetService<ILoggerFactory>()?.CreateLogger<ImageCaptioner>()));
+            provider.GetService<ILoggerFactory>()?.CreateLogger<ImageCaptioner>(),
+            provider.GetService<IModelSource>()));
         services.TryAddSingleton<IImageCaptioner>(provider => provider.GetRequiredService<ImageCaptioner>());
         return services;
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
 using BlipCaptioning.Preprocessing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,14 +12,16 @@ namespace BlipCaptioning;
 /// </summary>
 /// <remarks>
 /// The model loads on the first call (never in the constructor), once; a failed load is not remembered, so the
-/// next call tries again and reports the same clear error if the cause remains. At most
-/// <see cref="CaptioningOptions.MaxConcurrency"/> captions run at once; the CPU-bound stages run on the thread pool.
+/// next call tries again and reports the same clear error if the cause remains. An <see cref="IModelSource"/>, when
+/// given, puts the model folder in place before each load attempt. At most <see cref="CaptioningOptions.MaxConcurrency"/>
+/// captions run at once; the CPU-bound stages run on the thread pool.
 /// </remarks>
 public sealed class ImageCaptioner : IImageCaptioner, IDisposable
 {
     private readonly CaptioningOptions _options;
     private readonly string _modelDirectory;
     private readonly ILogger _logger;
+    private readonly IModelSource? _modelSource;
     private readonly SemaphoreSlim _concurrency;
     private readonly SemaphoreSlim _loadGate = new(1, 1);
     private volatile CaptioningEngine? _engine;
@@ -29,8 +30,9 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
     /// <summary>Creates a captioner; nothing is loaded until the first caption.</summary>
     /// <param name="options">The settings; validated here with <see cref="CaptioningOptionsValidator"/>.</param>
     /// <param name="logger">Optional logger (model load, failures).</param>
+    /// <param name="modelSource">Optional: puts the model folder in place before the model loads (e.g. copies it from storage).</param>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
-    public ImageCaptioner(CaptioningOptions options, ILogger<ImageCaptioner>? logger = null)
+    public ImageCaptioner(CaptioningOptions options, ILogger<ImageCaptioner>? logger = null, IModelSource? modelSource = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var validation = new CaptioningOptionsValidator().Validate(null, options);
@@ -42,6 +44,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
         _options = options;
         _modelDirectory = options.ModelDirectory!;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _modelSource = modelSource;
         _concurrency = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
     }
 
@@ -111,7 +114,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        return new ModelDescription(engine.Model.Manifest.Source, engine.Model.Manifest.Precision, engine.Model.Directory);
+        return engine.Description;
     }
 
     /// <summary>Releases the ONNX Runtime sessions. Call it once no caption is in flight.</summary>
@@ -144,6 +147,12 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
                 return loadedMeanwhile;
             }
 
+            // The source's own errors (a storage fault, a damaged copy) reach the caller as they are.
+            ModelSourceResult source = _modelSource is null
+                ? ModelSourceResult.Unchanged
+                : await _modelSource.PrepareAsync(Path.GetFullPath(_modelDirectory), cancellationToken).ConfigureAwait(false);
+            bool checkHashes = source != ModelSourceResult.WrittenAndVerified;
+
             long started = Stopwatch.GetTimestamp();
             var loadingOptions = new ImageLoadingOptions
             {
@@ -156,7 +165,7 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
             try
             {
                 // Session creation is seconds of CPU work for the base model: keep it off the caller's thread.
-                engine = await Task.Run(() => CaptioningEngine.Load(_modelDirectory, _options.ToSessionSettings(), loadingOptions), cancellationToken).ConfigureAwait(false);
+                engine = await Task.Run(() => CaptioningEngine.Load(_modelDirectory, _options.ToSessionSettings(), loadingOptions, checkHashes), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not CaptioningException and not OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
+using BlipCaptioning.Testing;
 using BlipCaptioning.Tokenization;
 
 namespace BlipCaptioning.Cli.Tests;
@@ -57,10 +58,10 @@ public sealed class CaptionCommandTransformersParityTests(CliFixture fixture)
 
     private static string[] PromptArguments(string run) => run == "greedy_prompt" ? ["--prompt", "a picture of"] : [];
 
-    private string Photo(string image) => Directory.EnumerateFiles(Path.Combine(fixture.TinyA, "images"), image + ".*").Single();
+    private static string Photo(string image) => RepositoryPaths.TinyAPhoto(image);
 
-    private long[] ReferenceIds(string image, string run) =>
-        NpyReader.ReadFile(Path.Combine(fixture.TinyA, "reference", $"{image}.{run}.ids.npy")).AsInt64s().ToArray();
+    private static long[] ReferenceIds(string image, string run) =>
+        NpyReader.ReadFile(Path.Combine(RepositoryPaths.TinyA, "reference", $"{image}.{run}.ids.npy")).AsInt64s().ToArray();
 
     private BlipTokenizer Tokenizer() => BlipTokenizer.Create(Path.Combine(fixture.ModelDirectory, "vocab.txt"));
 }

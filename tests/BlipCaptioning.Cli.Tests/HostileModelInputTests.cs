@@ -3,7 +3,8 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
+using BlipCaptioning.Testing;
 using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Cli.Tests;
@@ -138,7 +139,7 @@ public sealed class HostileModelInputTests(CliFixture fixture)
         File.SetLastWriteTimeUtc(killed + ".lock", DateTime.UtcNow.AddHours(-1));
         Directory.SetLastWriteTimeUtc(killed, DateTime.UtcNow.AddHours(-1));
 
-        var result = await CliRunner.RunAsync("model", "build", "--from", Path.Combine(fixture.TinyA, "checkpoint"), "--out", output);
+        var result = await CliRunner.RunAsync("model", "build", "--from", Path.Combine(RepositoryPaths.TinyA, "checkpoint"), "--out", output);
 
         Assert.Equal(0, result.ExitCode);
         Assert.False(Directory.Exists(killed));
@@ -202,18 +203,6 @@ public sealed class HostileModelInputTests(CliFixture fixture)
     }
 
     /// <summary>A copy of the tiny-a checkpoint folder with one weights file (the other is left out).</summary>
-    private string CopyTinyACheckpoint(string weights)
-    {
-        string copy = Directory.CreateDirectory(Path.Combine(fixture.Root, "checkpoint-" + Guid.NewGuid().ToString("N"))).FullName;
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(fixture.TinyA, "checkpoint")))
-        {
-            string name = Path.GetFileName(file);
-            if (name is not ("model.safetensors" or "pytorch_model.bin") || name == weights)
-            {
-                File.Copy(file, Path.Combine(copy, name));
-            }
-        }
-
-        return copy;
-    }
+    private string CopyTinyACheckpoint(string weights) =>
+        TinyModels.CopyTinyACheckpoint(Path.Combine(fixture.Root, "checkpoint-" + Guid.NewGuid().ToString("N")), weights);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Cli.Tests;
 
@@ -10,7 +11,7 @@ public sealed class ModelBuildInt8Tests(CliFixture fixture)
     {
         string output = Path.Combine(fixture.Root, "int8-" + Guid.NewGuid().ToString("N"));
 
-        var built = await CliRunner.RunAsync("model", "build", "--from", TinyACheckpoint(), "--out", output, "--precision", "int8");
+        var built = await CliRunner.RunAsync("model", "build", "--from", RepositoryPaths.TinyACheckpoint, "--out", output, "--precision", "int8");
 
         Assert.Equal(0, built.ExitCode);
         Assert.Contains("Built int8 model", built.Output, StringComparison.Ordinal);
@@ -28,7 +29,7 @@ public sealed class ModelBuildInt8Tests(CliFixture fixture)
     [Fact]
     public async Task ModelBuild_UnknownPrecision_IsRejectedWithTheChoices()
     {
-        var result = await CliRunner.RunAsync("model", "build", "--from", TinyACheckpoint(), "--out", Path.Combine(fixture.Root, "never"), "--precision", "int4");
+        var result = await CliRunner.RunAsync("model", "build", "--from", RepositoryPaths.TinyACheckpoint, "--out", Path.Combine(fixture.Root, "never"), "--precision", "int4");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("int4", result.Error, StringComparison.Ordinal);
@@ -43,19 +44,5 @@ public sealed class ModelBuildInt8Tests(CliFixture fixture)
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("int8", result.Output, StringComparison.Ordinal);
-    }
-
-    private static string TinyACheckpoint()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "transformers-tiny-a", "checkpoint");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/fixtures/transformers-tiny-a/checkpoint not found above " + AppContext.BaseDirectory);
     }
 }

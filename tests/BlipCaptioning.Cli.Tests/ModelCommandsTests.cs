@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Cli.Tests;
 
@@ -57,7 +58,7 @@ public sealed class ModelCommandsTests(CliFixture fixture)
     public async Task ModelBuild_TinyACheckpoint_BuildsAModelAndPrintsItsFiles()
     {
         string output = Path.Combine(fixture.Root, "built-" + Guid.NewGuid().ToString("N"));
-        string tinyA = FindTinyACheckpoint();
+        string tinyA = RepositoryPaths.TinyACheckpoint;
 
         var result = await CliRunner.RunAsync("model", "build", "--from", tinyA, "--out", output);
 
@@ -102,18 +103,4 @@ public sealed class ModelCommandsTests(CliFixture fixture)
     }
 
     private static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
-
-    private static string FindTinyACheckpoint()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "transformers-tiny-a", "checkpoint");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/fixtures/transformers-tiny-a/checkpoint not found above " + AppContext.BaseDirectory);
-    }
 }

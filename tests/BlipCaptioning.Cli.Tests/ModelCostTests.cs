@@ -1,5 +1,5 @@
 using BlipCaptioning.Cli.Benchmarking;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Cli.Tests;
 
@@ -60,8 +60,8 @@ public sealed class ModelCostTests
     [Fact]
     public void BlipBase_MatchesThePublishedOrderOfMagnitude()
     {
-        // ../shared/BLIP.md-level figures: vision ~55.5 GMAC over 577 tokens, cross K/V ~8.2 GMAC, ~134 MMAC per token,
-        // ~66 GMAC for a greedy caption of 19 tokens.
+        // BLIP base's figures (docs/performance.md): vision ~55.5 GMAC over 577 tokens, cross K/V ~8.2 GMAC,
+        // ~134 MMAC per token, ~66 GMAC for a greedy caption of 19 tokens.
         Assert.Equal(577, s_base.ImageTokens);
         Assert.Equal(55_483_582_464, s_base.VisionMacs);
         Assert.Equal(8_167_882_752, s_base.CrossKvMacs);

@@ -1,3 +1,5 @@
+using BlipCaptioning.Testing;
+
 namespace BlipCaptioning.Cli.Tests;
 
 /// <summary>
@@ -70,7 +72,7 @@ public sealed class ModelLocationTests(CliFixture fixture)
     [Fact]
     public async Task Caption_ModelPointsAtACheckpointFolder_SuggestsModelBuildFromIt()
     {
-        string checkpoint = Path.Combine(fixture.TinyA, "checkpoint");
+        string checkpoint = Path.Combine(RepositoryPaths.TinyA, "checkpoint");
 
         var result = await CliRunner.RunAsync("caption", fixture.Photo("astronaut.png"), "--model", checkpoint);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BlipCaptioning.Testing;
 
 namespace BlipFunctions.Infra.Tests;
 

@@ -1,3 +1,5 @@
+using BlipCaptioning.Testing;
+
 namespace BlipFunctions.Infra.Tests;
 
 /// <summary>Every Bicep file compiles and lints without a single diagnostic, offline, with the CLI from NuGet.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using BlipCaptioning.Testing;
 
 namespace BlipFunctions.Infra.Tests;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using BlipCaptioning.Testing;
 
 namespace BlipFunctions.Infra.Tests;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BlipCaptioning.Testing;
 
 namespace BlipFunctions.Infra.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Cli.Benchmarking;
 
@@ -30,7 +31,7 @@ internal static class BenchReport
         var cost = r.Cost;
         Line(s, $"blip bench: {r.ModelDirectory}");
         Line(s, $"  model      {r.Precision}, {r.Source}; {r.Images.Count} images: {string.Join(", ", r.Images)}");
-        Line(s, $"  machine    {r.Machine}, {r.LogicalCpus} logical CPUs, ONNX Runtime {Inference.BlipModelContract.OnnxRuntimeVersion}");
+        Line(s, $"  machine    {r.Machine}, {r.LogicalCpus} logical CPUs, ONNX Runtime {BlipModelContract.OnnxRuntimeVersion}");
         Line(s, $"  cost       vision {Macs(cost.VisionMacs)}, cross K/V {Macs(cost.CrossKvMacs)}, decoder {Macs(cost.TokenMacs(1))}/token; greedy caption of {r.NominalSteps} tokens {Macs(cost.CaptionMacs(r.NominalSteps))}");
         s.AppendLine();
 
@@ -145,7 +146,7 @@ internal static class BenchReport
             ["source"] = r.Source,
             ["machine"] = r.Machine,
             ["logical_cpus"] = r.LogicalCpus,
-            ["onnxruntime"] = Inference.BlipModelContract.OnnxRuntimeVersion,
+            ["onnxruntime"] = BlipModelContract.OnnxRuntimeVersion,
             ["images"] = new JsonArray([.. r.Images.Select(i => (JsonNode?)i)]),
             ["macs"] = new JsonObject
             {

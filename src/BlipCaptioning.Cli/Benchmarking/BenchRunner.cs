@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipCaptioning.Preprocessing;
 
 namespace BlipCaptioning.Cli.Benchmarking;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using BlipCaptioning.Cli.Commands;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Cli.Benchmarking;
 
@@ -31,14 +32,14 @@ internal static class ColdStart
                 // the next loads them with optimisations off (every later start).
                 string cache = Path.Combine(folder, "ort-cache");
                 Directory.CreateDirectory(cache);
-                foreach (string file in new[] { Inference.BlipModelContract.ManifestFileName, Inference.BlipModelContract.VocabularyFileName })
+                foreach (string file in new[] { BlipModelContract.ManifestFileName, BlipModelContract.VocabularyFileName })
                 {
                     File.Copy(Path.Combine(options.ModelDirectory, file), Path.Combine(cache, file));
                 }
 
                 progress("cold start: a new process loads the model, writes ONNX Runtime's optimised graphs to disk and captions");
                 results.ColdStarts.Add(await RunProbeAsync("writing the ORT cache", options with { WriteOptimizedDirectory = cache }, imagePath, cancellationToken));
-                foreach (string graph in new[] { Inference.BlipModelContract.VisionEncoderFileName, Inference.BlipModelContract.CrossAttentionFileName, Inference.BlipModelContract.TextDecoderFileName })
+                foreach (string graph in new[] { BlipModelContract.VisionEncoderFileName, BlipModelContract.CrossAttentionFileName, BlipModelContract.TextDecoderFileName })
                 {
                     File.Move(Path.Combine(cache, Path.ChangeExtension(graph, ".optimized.onnx")), Path.Combine(cache, graph));
                 }
@@ -69,11 +70,11 @@ internal static class ColdStart
     /// </summary>
     private static void RecordOptimizedGraphs(string cache)
     {
-        string path = Path.Combine(cache, Inference.BlipModelContract.ManifestFileName);
-        var manifest = Inference.BlipModelManifest.ReadFile(path);
+        string path = Path.Combine(cache, BlipModelContract.ManifestFileName);
+        var manifest = BlipModelManifest.ReadFile(path);
         var graphs = manifest.Graphs.ToDictionary(
             pair => pair.Key,
-            pair => pair.Value with { Sha256 = Inference.ModelIntegrity.Sha256Of(Path.Combine(cache, pair.Value.File)), DataFile = null, DataSha256 = null },
+            pair => pair.Value with { Sha256 = ModelIntegrity.Sha256Of(Path.Combine(cache, pair.Value.File)), DataFile = null, DataSha256 = null },
             StringComparer.Ordinal);
         File.WriteAllText(path, (manifest with { Graphs = graphs }).ToJson());
     }

@@ -39,7 +39,7 @@ internal static class ModelBuildCommand
             var checkpoint = await Task.Run(() => CheckpointLoader.Load(checkpointDirectory), cancellationToken);
             await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Read {checkpoint.Weights.Count} weights ({checkpoint.Weights.Values.Sum(w => w.ElementCount):N0} parameters) from {checkpointDirectory} in {clock.Elapsed.TotalSeconds:F1} s."));
-            await ModelBuildReport.BuildAsync(checkpoint, checkpointDirectory, parse.GetValue(output)!, modelPrecision, cancellationToken);
+            await ModelBuildReport.BuildAsync(checkpoint, parse.GetValue(output)!, modelPrecision, cancellationToken);
             return 0;
         }));
         return command;

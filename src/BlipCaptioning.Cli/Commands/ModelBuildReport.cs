@@ -8,7 +8,7 @@ namespace BlipCaptioning.Cli.Commands;
 internal static class ModelBuildReport
 {
     /// <param name="showNotes">Print what the loader noticed about the checkpoint; false for a checkpoint this command just wrote itself.</param>
-    public static async Task BuildAsync(BlipCheckpoint checkpoint, string checkpointDirectory, string outputDirectory, ModelPrecision precision, CancellationToken cancellationToken, bool showNotes = true)
+    public static async Task BuildAsync(BlipCheckpoint checkpoint, string outputDirectory, ModelPrecision precision, CancellationToken cancellationToken, bool showNotes = true)
     {
         foreach (string note in showNotes ? checkpoint.Notes : [])
         {
@@ -16,7 +16,7 @@ internal static class ModelBuildReport
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var manifest = await Task.Run(() => BlipModelBuilder.Build(checkpoint, outputDirectory, precision, checkpointDirectory, cancellationToken), cancellationToken);
+        var manifest = await Task.Run(() => BlipModelBuilder.Build(checkpoint, outputDirectory, precision, cancellationToken), cancellationToken);
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Built {manifest.Precision} model from {manifest.Source} into {Path.GetFullPath(outputDirectory)} in {clock.Elapsed.TotalSeconds:F1} s:"));
         await WriteSizesAsync(outputDirectory, SearchOption.TopDirectoryOnly);

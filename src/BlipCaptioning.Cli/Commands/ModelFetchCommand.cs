@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using BlipCaptioning.Conversion.Building;
+using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Hub;
 
 namespace BlipCaptioning.Cli.Commands;
@@ -105,7 +106,7 @@ internal static class ModelFetchCommand
         var outputDirectory = Path.GetFullPath(build.OutputDirectory);
         await Console.Error.WriteLineAsync($"Building the {build.Precision.ToString().ToLowerInvariant()} ONNX model into {outputDirectory} ...");
         var stopwatch = Stopwatch.StartNew();
-        await Task.Run(() => BlipModelBuilder.BuildFromDirectory(result.SnapshotDirectory, outputDirectory, build.Precision, cancellationToken), cancellationToken);
+        await Task.Run(() => BlipModelBuilder.Build(CheckpointLoader.Load(result.SnapshotDirectory), outputDirectory, build.Precision, cancellationToken), cancellationToken);
         await Console.Error.WriteLineAsync($"Built {outputDirectory} in {stopwatch.Elapsed.TotalSeconds:0.0} s from {repo}@{result.Commit}.");
         await Console.Error.WriteLineAsync(ModelBuildReport.HowToCaption(outputDirectory));
         await Console.Out.WriteLineAsync(outputDirectory);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.CheckpointWriting;
 
 namespace BlipCaptioning.Cli.Commands;
 
@@ -54,7 +55,7 @@ internal static class ModelRandomCommand
             var checkpoint = await Task.Run(() => CheckpointLoader.Load(checkpointDirectory), cancellationToken);
             checkpoint = checkpoint with { Source = $"random:{chosen.Name}:seed={seedValue}" };
             await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Read it back in {clock.Elapsed.TotalSeconds:F1} s."));
-            await ModelBuildReport.BuildAsync(checkpoint, checkpointDirectory, outputDirectory, ModelPrecision.Fp32, cancellationToken, showNotes: false);
+            await ModelBuildReport.BuildAsync(checkpoint, outputDirectory, ModelPrecision.Fp32, cancellationToken, showNotes: false);
             return 0;
         }));
         return command;

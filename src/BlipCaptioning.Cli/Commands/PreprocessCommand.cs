@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Preprocessing;
 
 namespace BlipCaptioning.Cli.Commands;

@@ -1,5 +1,4 @@
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Cli.Commands;
 

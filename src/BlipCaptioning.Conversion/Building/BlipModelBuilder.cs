@@ -1,10 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Onnx;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Files;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Building;
 
@@ -13,52 +11,36 @@ namespace BlipCaptioning.Conversion.Building;
 /// <see cref="BlipModelContract"/> (each with its external weights file), the tokenizer and preprocessor files, and
 /// the manifest <c>blip-model.json</c>. models/README.md documents the result.
 /// </summary>
+/// <remarks>A checkpoint folder is loaded with <see cref="CheckpointLoader.Load"/>, then built here.</remarks>
 public static class BlipModelBuilder
 {
-    private const string TokenizerConfigFileName = "tokenizer_config.json";
-    private const string SpecialTokensMapFileName = "special_tokens_map.json";
-
-    /// <summary>
-    /// Loads the checkpoint folder <paramref name="checkpointDirectory"/> (config.json and model.safetensors or
-    /// pytorch_model.bin, as the hub holds it) and writes its model folder; the folder's tokenizer and preprocessor
-    /// files are copied.
-    /// </summary>
-    /// <exception cref="CheckpointFormatException">The checkpoint folder is incomplete or malformed.</exception>
-    public static BlipModelManifest BuildFromDirectory(string checkpointDirectory, string outputDirectory, ModelPrecision precision = ModelPrecision.Fp32,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
-        var checkpoint = CheckpointLoader.Load(checkpointDirectory);
-        return Build(checkpoint, outputDirectory, precision, checkpointDirectory, cancellationToken);
-    }
-
     /// <summary>
     /// Writes the model folder for <paramref name="checkpoint"/> into <paramref name="outputDirectory"/> (created or
     /// replaced; written atomically) and returns its manifest.
     /// </summary>
-    /// <param name="checkpoint">The loaded weights, architecture, generation defaults and preprocessing.</param>
+    /// <param name="checkpoint">
+    /// The weights, architecture, generation defaults and preprocessing; the tokenizer and preprocessor files of the
+    /// folder it was loaded from (<see cref="BlipCheckpoint.Directory"/>) are copied into the model folder.
+    /// </param>
     /// <param name="outputDirectory">The model folder to write.</param>
     /// <param name="precision">
     /// <see cref="ModelPrecision.Fp32"/> (token-exact with transformers) or <see cref="ModelPrecision.Int8"/> (8-bit
     /// weights and int8 arithmetic in the Linear layers; about a quarter of the size and about twice as fast on CPU,
     /// captions close to but not always equal to fp32's; docs/int8.md says exactly what is quantized).
     /// </param>
-    /// <param name="assetsDirectory">
-    /// A checkpoint folder whose vocab.txt, tokenizer_config.json, special_tokens_map.json and preprocessor_config.json
-    /// are copied; files it lacks (all of them when null) are written with BLIP's standard contents.
-    /// </param>
     /// <param name="cancellationToken">Stops between graphs and between weights; nothing is left behind.</param>
+    /// <exception cref="CheckpointFormatException">The checkpoint would make a model the runtime refuses, or one of its files is unusable.</exception>
     public static BlipModelManifest Build(BlipCheckpoint checkpoint, string outputDirectory, ModelPrecision precision = ModelPrecision.Fp32,
-        string? assetsDirectory = null, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
-        return Build(checkpoint, outputDirectory, QuantizationPlan.For(precision), assetsDirectory, cancellationToken);
+        return Build(checkpoint, outputDirectory, QuantizationPlan.For(precision), cancellationToken);
     }
 
     /// <summary>Writes the model folder with the Linear layers of each graph in the formats of <paramref name="quantization"/>.</summary>
     internal static BlipModelManifest Build(BlipCheckpoint checkpoint, string outputDirectory, QuantizationPlan quantization,
-        string? assetsDirectory = null, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
@@ -95,7 +77,7 @@ public static class BlipModelBuilder
             };
         }
 
-        WriteAssetFiles(folder, assetsDirectory, checkpoint.Preprocessing);
+        WriteAssetFiles(folder, checkpoint);
 
         var manifest = new BlipModelManifest
         {
@@ -147,19 +129,18 @@ public static class BlipModelBuilder
         },
         [.. value.Shape.Select(dimension => dimension.ToString())]);
 
-    private static void WriteAssetFiles(ModelFolder folder, string? sourceDirectory, PreprocessingSettings preprocessing)
+    /// <summary>
+    /// The checkpoint folder's vocab.txt, tokenizer_config.json, special_tokens_map.json and preprocessor_config.json,
+    /// copied as they are; a file it lacks (every file, for a checkpoint made in memory) is the hub's
+    /// (<see cref="DefaultHubFiles"/>), with preprocessor_config.json saying the checkpoint's preprocessing.
+    /// </summary>
+    private static void WriteAssetFiles(ModelFolder folder, BlipCheckpoint checkpoint)
     {
-        CopyOrWrite(folder, sourceDirectory, BlipModelContract.VocabularyFileName, destination =>
-        {
-            using var vocabulary = typeof(BlipModelBuilder).Assembly.GetManifestResourceStream("bert-base-uncased-vocab.txt")
-                ?? throw new InvalidOperationException("The embedded BLIP vocabulary is missing from the assembly.");
-            using var output = File.Create(destination);
-            vocabulary.CopyTo(output);
-        });
-        CopyOrWrite(folder, sourceDirectory, TokenizerConfigFileName, destination => File.WriteAllText(destination, DefaultTokenizerConfig));
-        CopyOrWrite(folder, sourceDirectory, SpecialTokensMapFileName, destination => File.WriteAllText(destination, DefaultSpecialTokensMap));
-        CopyOrWrite(folder, sourceDirectory, BlipModelContract.PreprocessorConfigFileName,
-            destination => File.WriteAllText(destination, PreprocessorConfig(preprocessing)));
+        CopyOrWrite(folder, checkpoint.Directory, HubFileNames.Vocabulary, DefaultHubFiles.WriteVocabulary);
+        CopyOrWrite(folder, checkpoint.Directory, HubFileNames.TokenizerConfig, destination => File.WriteAllText(destination, DefaultHubFiles.TokenizerConfig));
+        CopyOrWrite(folder, checkpoint.Directory, HubFileNames.SpecialTokensMap, destination => File.WriteAllText(destination, DefaultHubFiles.SpecialTokensMap));
+        CopyOrWrite(folder, checkpoint.Directory, HubFileNames.PreprocessorConfig,
+            destination => File.WriteAllText(destination, DefaultHubFiles.PreprocessorConfig(checkpoint.Preprocessing)));
     }
 
     private static void CopyOrWrite(ModelFolder folder, string? sourceDirectory, string fileName, Action<string> writeDefault)
@@ -169,54 +150,12 @@ public static class BlipModelBuilder
         if (source is not null && File.Exists(source))
         {
             // The checkpoint's own files, copied as they are, but only regular files within their budgets.
-            var limit = fileName == BlipModelContract.VocabularyFileName ? ModelLimits.MaxVocabularyBytes : ModelLimits.MaxJsonFileBytes;
+            var limit = fileName == HubFileNames.Vocabulary ? ModelLimits.MaxVocabularyBytes : ModelLimits.MaxJsonFileBytes;
             BoundedFile.Copy(source, destination, limit, message => new CheckpointFormatException(message));
         }
         else
         {
             writeDefault(destination);
         }
-    }
-
-    private const string DefaultTokenizerConfig = """
-        {
-          "tokenizer_class": "BertTokenizer",
-          "do_lower_case": true,
-          "do_basic_tokenize": true,
-          "strip_accents": null,
-          "tokenize_chinese_chars": true,
-          "model_max_length": 512,
-          "cls_token": "[CLS]",
-          "sep_token": "[SEP]",
-          "pad_token": "[PAD]",
-          "unk_token": "[UNK]",
-          "mask_token": "[MASK]",
-          "processor_class": "BlipProcessor"
-        }
-
-        """;
-
-    private const string DefaultSpecialTokensMap = """
-        {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]", "unk_token": "[UNK]"}
-
-        """;
-
-    private static string PreprocessorConfig(PreprocessingSettings preprocessing)
-    {
-        var config = new JsonObject
-        {
-            ["do_convert_rgb"] = true,
-            ["do_normalize"] = true,
-            ["do_rescale"] = true,
-            ["do_resize"] = true,
-            ["image_mean"] = new JsonArray([.. preprocessing.Mean.Select(value => JsonValue.Create(value))]),
-            ["image_processor_type"] = "BlipImageProcessor",
-            ["image_std"] = new JsonArray([.. preprocessing.Std.Select(value => JsonValue.Create(value))]),
-            ["processor_class"] = "BlipProcessor",
-            ["resample"] = 3,
-            ["rescale_factor"] = preprocessing.RescaleFactor,
-            ["size"] = new JsonObject { ["height"] = preprocessing.ImageSize, ["width"] = preprocessing.ImageSize },
-        };
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 }

@@ -1,5 +1,5 @@
 using BlipCaptioning.Files;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Building;
 

@@ -1,6 +1,6 @@
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Onnx;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Building;
 

@@ -1,4 +1,4 @@
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
 

@@ -1,4 +1,4 @@
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
 
@@ -23,6 +23,12 @@ public sealed record BlipCheckpoint(BlipArchitecture Architecture, IReadOnlyDict
     /// <summary>The image preprocessing of the checkpoint folder (preprocessor_config.json, else BlipImageProcessor's defaults).</summary>
     public PreprocessingSettings Preprocessing { get; init; } =
         new(BlipConfigReader.DefaultImageSize, BlipConfigReader.DefaultImageMean, BlipConfigReader.DefaultImageStd);
+
+    /// <summary>
+    /// The checkpoint folder it was loaded from (full path), whose tokenizer and preprocessor files a build copies;
+    /// null for a checkpoint made in memory.
+    /// </summary>
+    public string? Directory { get; init; }
 
     /// <summary>What the loader noticed and tolerated: tensors ignored, tied weights filled in, buffers skipped.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -1,6 +1,6 @@
 using System.Globalization;
 using BlipCaptioning.Files;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
 

@@ -44,8 +44,10 @@ public static class CheckpointLoader
         }
 
         var weights = layout.ToDictionary(item => item.Name, item => tensors[item.Name], StringComparer.Ordinal);
-        return new BlipCheckpoint(config.Architecture, weights, Path.GetFullPath(directory))
+        var fullPath = Path.GetFullPath(directory);
+        return new BlipCheckpoint(config.Architecture, weights, fullPath)
         {
+            Directory = fullPath,
             Generation = config.Generation,
             Preprocessing = config.Preprocessing,
             Notes = notes,
@@ -55,7 +57,7 @@ public static class CheckpointLoader
     /// <summary>
     /// Reads the weights of <paramref name="layout"/> from model.safetensors or pytorch_model.bin. Every weight's shape
     /// is checked against the layout before it is read, so no file makes the loader allocate more than the config's
-    /// parameters (<see cref="BlipConfigReader"/> bounds those by <see cref="BlipCaptioning.Inference.ModelLimits.MaxParameters"/>).
+    /// parameters (<see cref="BlipConfigReader"/> bounds those by <see cref="BlipCaptioning.Model.ModelLimits.MaxParameters"/>).
     /// </summary>
     private static (string Path, Dictionary<string, CheckpointTensor> Tensors, IReadOnlyDictionary<string, IReadOnlyList<int>> Misshapen, IReadOnlyList<string> AllNames) ReadWeights(
         string directory, IReadOnlyList<TensorLayout> layout)

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using BlipCaptioning.Conversion.Checkpoints.Torch;
 using BlipCaptioning.Files;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Checkpoints;
 

@@ -16,14 +16,14 @@ public sealed class CheckpointFetcher : IDisposable
 
     private readonly HubOptions _options;
     private readonly HubClient _client;
-    private readonly BlobDownloader _downloader;
+    private readonly HubFileDownloader _downloader;
 
     public CheckpointFetcher(HubOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _client = new HubClient(options);
-        _downloader = new BlobDownloader(_client, options);
+        _downloader = new HubFileDownloader(_client, options);
         Cache = new HubCache(options.CacheDirectory);
     }
 

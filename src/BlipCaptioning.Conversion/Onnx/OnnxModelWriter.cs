@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using BlipCaptioning.Conversion.Onnx.Protos;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Google.Protobuf;
 
 namespace BlipCaptioning.Conversion.Onnx;

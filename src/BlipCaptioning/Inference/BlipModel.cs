@@ -1,4 +1,5 @@
 using BlipCaptioning.Errors;
+using BlipCaptioning.Model;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -56,9 +57,12 @@ public sealed class BlipModel : IDisposable
     /// <exception cref="ModelNotFoundException">The folder, the manifest, a graph or vocab.txt is missing.</exception>
     /// <exception cref="ModelContractException">
     /// The manifest or a graph does not match the contract or <see cref="ModelLimits"/>, or a graph file differs from
-    /// the SHA-256 the manifest records (<see cref="ModelIntegrity.Verify"/>).
+    /// the SHA-256 the manifest records (<see cref="ModelIntegrity.Verify(string, BlipModelManifest, CancellationToken)"/>).
     /// </exception>
-    public static BlipModel Load(string directory, BlipSessionSettings? settings = null)
+    public static BlipModel Load(string directory, BlipSessionSettings? settings = null) => Load(directory, settings, checkHashes: true);
+
+    /// <summary>Loads a model directory; <paramref name="checkHashes"/> false skips the SHA-256 of the graph and data files only.</summary>
+    internal static BlipModel Load(string directory, BlipSessionSettings? settings, bool checkHashes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         settings ??= BlipSessionSettings.Default;
@@ -70,7 +74,7 @@ public sealed class BlipModel : IDisposable
 
         var manifest = ReadManifest(full, directory);
         BlipModelValidator.ValidateManifest(manifest);
-        ModelIntegrity.Verify(full, manifest);
+        ModelIntegrity.Verify(full, manifest, checkHashes, CancellationToken.None);
 
         var threading = settings.ResolveThreading();
         var sessions = new List<InferenceSession>(3);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using BlipCaptioning.Model;
 using BlipCaptioning.Search;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

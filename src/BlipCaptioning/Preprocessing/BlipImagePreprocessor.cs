@@ -1,6 +1,6 @@
 using System.Buffers;
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Preprocessing;
 

@@ -1,4 +1,4 @@
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Search;
 
@@ -8,8 +8,8 @@ namespace BlipCaptioning.Search;
 /// </summary>
 public sealed record GenerationSettings
 {
-    /// <summary>The most beams offered (the cost grows linearly with beams).</summary>
-    public const int MaxBeams = 16;
+    /// <summary>The most beams offered (<see cref="ModelLimits.MaxBeams"/>).</summary>
+    public const int MaxBeams = ModelLimits.MaxBeams;
 
     /// <summary>Maximum sequence length including [DEC] and the prompt (transformers' max_length).</summary>
     public int MaxLength { get; init; } = 20;

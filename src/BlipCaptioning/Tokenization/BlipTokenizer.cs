@@ -1,6 +1,6 @@
 using System.Text;
 using BlipCaptioning.Files;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Microsoft.ML.Tokenizers;
 
 namespace BlipCaptioning.Tokenization;

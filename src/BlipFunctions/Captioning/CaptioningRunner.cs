@@ -1,5 +1,5 @@
 using BlipCaptioning;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Captioning;

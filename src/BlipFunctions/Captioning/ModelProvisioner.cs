@@ -8,7 +8,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Files;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipFunctions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipFunctions.Functions;
 using Microsoft.Extensions.Options;
 

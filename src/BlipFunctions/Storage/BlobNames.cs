@@ -3,8 +3,8 @@ namespace BlipFunctions.Storage;
 /// <summary>Which blob names the blob trigger can deliver, and why the others cannot be captions' ids.</summary>
 /// <remarks>
 /// Azure Storage takes 1–1,024 characters. The Functions blob extension also rejects names holding <c>\</c> and names
-/// ending in <c>.</c> or <c>/</c> (azure-sdk-for-net <c>BlobNameValidationAttribute</c>; ../shared/AZURE.md 6.5), so
-/// such uploads never reach the function and have no row.
+/// ending in <c>.</c> or <c>/</c> (azure-sdk-for-net's <c>BlobNameValidationAttribute</c>, which the blob trigger applies
+/// to the name it parses from the event's <c>data.url</c>), so such uploads never reach the function and have no row.
 /// </remarks>
 public static class BlobNames
 {

@@ -1,7 +1,10 @@
 using BlipCaptioning.Conversion.Building;
+using BlipCaptioning.Conversion.CheckpointWriting;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Onnx.Protos;
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Xunit.Abstractions;
 
 namespace BlipCaptioning.Conversion.Tests.Building;

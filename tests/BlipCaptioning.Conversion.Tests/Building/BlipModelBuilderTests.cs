@@ -2,7 +2,8 @@ using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Onnx;
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace BlipCaptioning.Conversion.Tests.Building;
@@ -44,6 +45,23 @@ public sealed class BlipModelBuilderTests : IDisposable
         Assert.Equal(17, written.Opset);
         Assert.Equal(30522, File.ReadAllLines(Path.Combine(output, BlipModelContract.VocabularyFileName)).Length);
         Assert.Equal([output], Directory.EnumerateFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
+    public void Build_CheckpointMadeInMemory_WritesTheHubsTokenizerFilesAndItsOwnPreprocessing()
+    {
+        var output = _temp.Combine("model");
+        var checkpoint = SyntheticCheckpoint.Create(SyntheticCheckpoint.TinyArchitecture());
+        Assert.Null(checkpoint.Directory);
+
+        BlipModelBuilder.Build(checkpoint, output);
+
+        Assert.Equal(DefaultHubFiles.TokenizerConfig, File.ReadAllText(Path.Combine(output, "tokenizer_config.json")));
+        Assert.Equal(DefaultHubFiles.SpecialTokensMap, File.ReadAllText(Path.Combine(output, "special_tokens_map.json")));
+        var preprocessing = BlipConfigReader.ReadPreprocessing(File.ReadAllText(Path.Combine(output, BlipModelContract.PreprocessorConfigFileName)));
+        Assert.Equal(checkpoint.Preprocessing.ImageSize, preprocessing.ImageSize);
+        Assert.Equal(checkpoint.Preprocessing.Mean, preprocessing.Mean);
+        Assert.Equal(checkpoint.Preprocessing.Std, preprocessing.Std);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 
 namespace BlipCaptioning.Conversion.Tests.Building;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
@@ -10,7 +11,7 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_TinyA_ReadsEverySizeFromTheFile()
     {
-        var config = BlipConfigReader.ReadDirectory(Fixtures.TinyACheckpoint);
+        var config = BlipConfigReader.ReadDirectory(RepositoryPaths.TinyACheckpoint);
 
         Assert.Equal(new VisionDimensions(384, 16, 48, 2, 4, 100, 1e-5), config.Architecture.Vision);
         Assert.Equal(new TextDimensions(32, 2, 4, 72, 30524, 512, 48, 1e-12), config.Architecture.Text);
@@ -191,7 +192,7 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadArchitecture_EncoderWidthAbsentAndVisionNot768_AsksForEncoderHiddenSize()
     {
-        var json = File.ReadAllText(Path.Combine(Fixtures.TinyACheckpoint, "config.json"))
+        var json = File.ReadAllText(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"))
             .Replace("\"encoder_hidden_size\": 48,", "", StringComparison.Ordinal);
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadArchitecture(json));
@@ -221,7 +222,7 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_NoConfig_SaysWhichFileIsMissing()
     {
-        using var directory = new TempDirectory();
+        using var directory = new TemporaryFolder();
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 
@@ -231,9 +232,9 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_PreprocessorSizeDiffersFromVisionImageSize_NamesBothFiles()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
-        File.WriteAllText(directory.File("preprocessor_config.json"), """{"size": 224}""");
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
+        File.WriteAllText(directory.Combine("preprocessor_config.json"), """{"size": 224}""");
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 
@@ -244,9 +245,9 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_GenerationConfigBeside_OverridesTheTextConfig()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
-        File.WriteAllText(directory.File("generation_config.json"), """{"bos_token_id": 30522, "eos_token_id": 2, "pad_token_id": 0, "num_beams": 3, "max_length": 30}""");
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
+        File.WriteAllText(directory.Combine("generation_config.json"), """{"bos_token_id": 30522, "eos_token_id": 2, "pad_token_id": 0, "num_beams": 3, "max_length": 30}""");
 
         var config = BlipConfigReader.ReadDirectory(directory.Path);
 
@@ -257,9 +258,9 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_Transformers5ProcessorConfigOnly_ReadsItsNestedImageProcessor()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
-        File.WriteAllText(directory.File("processor_config.json"),
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
+        File.WriteAllText(directory.Combine("processor_config.json"),
             """{"image_processor": {"image_processor_type": "BlipImageProcessor", "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25], "size": {"height": 384, "width": 384}}, "processor_class": "BlipProcessor"}""");
 
         var config = BlipConfigReader.ReadDirectory(directory.Path);
@@ -271,9 +272,9 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_ProcessorConfigSizeDiffers_NamesTheNestedObject()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
-        File.WriteAllText(directory.File("processor_config.json"), """{"image_processor": {"size": {"height": 224, "width": 224}}}""");
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
+        File.WriteAllText(directory.Combine("processor_config.json"), """{"image_processor": {"size": {"height": 224, "width": 224}}}""");
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 
@@ -283,10 +284,10 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_BothProcessorFiles_PreprocessorConfigWins()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
-        File.WriteAllText(directory.File("preprocessor_config.json"), """{"image_mean": [0.1, 0.2, 0.3]}""");
-        File.WriteAllText(directory.File("processor_config.json"), """{"image_processor": {"image_mean": [0.5, 0.5, 0.5]}}""");
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
+        File.WriteAllText(directory.Combine("preprocessor_config.json"), """{"image_mean": [0.1, 0.2, 0.3]}""");
+        File.WriteAllText(directory.Combine("processor_config.json"), """{"image_processor": {"image_mean": [0.5, 0.5, 0.5]}}""");
 
         var config = BlipConfigReader.ReadDirectory(directory.Path);
 
@@ -342,8 +343,8 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_ConfigIsASymlinkToDevZero_IsRefusedNotReadUntilMemoryRunsOut()
     {
-        using var directory = new TempDirectory();
-        File.CreateSymbolicLink(directory.File("config.json"), "/dev/zero");
+        using var directory = new TemporaryFolder();
+        File.CreateSymbolicLink(directory.Combine("config.json"), "/dev/zero");
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 
@@ -353,9 +354,9 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_GenerationConfigIsAFifo_IsRefusedNotWaitedOn()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
-        MakeFifo(directory.File("generation_config.json"));
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
+        MakeFifo(directory.Combine("generation_config.json"));
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 
@@ -365,8 +366,8 @@ public sealed class BlipConfigReaderTests
     [Fact]
     public void ReadDirectory_ConfigLargerThanItsBudget_IsRefused()
     {
-        using var directory = new TempDirectory();
-        File.WriteAllText(directory.File("config.json"), HubConfigs.BaseConfig + new string(' ', 1 << 20));
+        using var directory = new TemporaryFolder();
+        File.WriteAllText(directory.Combine("config.json"), HubConfigs.BaseConfig + new string(' ', 1 << 20));
 
         var error = Assert.Throws<CheckpointFormatException>(() => BlipConfigReader.ReadDirectory(directory.Path));
 

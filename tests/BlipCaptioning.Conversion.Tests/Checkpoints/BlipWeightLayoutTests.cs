@@ -1,4 +1,5 @@
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -7,7 +8,7 @@ public sealed class BlipWeightLayoutTests
     [Fact]
     public void StateDict_TinyAConfig_MatchesTransformersNamesOrderAndShapes()
     {
-        var architecture = BlipConfigReader.ReadDirectory(Fixtures.TinyACheckpoint).Architecture;
+        var architecture = BlipConfigReader.ReadDirectory(RepositoryPaths.TinyACheckpoint).Architecture;
         var reference = TinyAParameters.Read();
 
         var layout = BlipWeightLayout.StateDict(architecture);
@@ -19,7 +20,7 @@ public sealed class BlipWeightLayoutTests
     [Fact]
     public void CountParameters_TinyAStateDict_Is2164352()
     {
-        var architecture = BlipConfigReader.ReadDirectory(Fixtures.TinyACheckpoint).Architecture;
+        var architecture = BlipConfigReader.ReadDirectory(RepositoryPaths.TinyACheckpoint).Architecture;
 
         Assert.Equal(2_164_352, BlipWeightLayout.CountParameters(BlipWeightLayout.StateDict(architecture)));
     }

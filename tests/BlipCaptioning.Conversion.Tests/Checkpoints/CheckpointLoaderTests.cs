@@ -1,4 +1,6 @@
+using BlipCaptioning.Conversion.CheckpointWriting;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -7,7 +9,7 @@ public sealed class CheckpointLoaderTests
     [Fact]
     public void Load_TinyA_ReadsSafetensorsWithEveryStateDictWeight()
     {
-        var checkpoint = CheckpointLoader.Load(Fixtures.TinyACheckpoint);
+        var checkpoint = CheckpointLoader.Load(RepositoryPaths.TinyACheckpoint);
 
         Assert.Equal(93, checkpoint.Weights.Count);
         Assert.Equal(48, checkpoint.Architecture.Vision.HiddenSize);
@@ -23,7 +25,7 @@ public sealed class CheckpointLoaderTests
         using var directory = CopyTinyA(withSafetensors: false);
 
         var fromBin = CheckpointLoader.Load(directory.Path);
-        var fromSafetensors = CheckpointLoader.Load(Fixtures.TinyACheckpoint);
+        var fromSafetensors = CheckpointLoader.Load(RepositoryPaths.TinyACheckpoint);
 
         foreach (var (name, tensor) in fromSafetensors.Weights)
         {
@@ -35,7 +37,7 @@ public sealed class CheckpointLoaderTests
     public void Load_MissingAndMisshapenWeights_ListsThemAllInOneError()
     {
         using var directory = CopyTinyA(withSafetensors: false);
-        var tensors = SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors"))
+        var tensors = SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors"))
             .Where(pair => pair.Key is not "vision_model.post_layernorm.bias" and not "text_decoder.bert.encoder.layer.1.output.dense.weight")
             .Select(pair => pair.Key == "vision_model.embeddings.position_embedding" ? pair.Value with { Shape = [1, 2, 13848] } : pair.Value);
         SafetensorsWriter.Write(Path.Combine(directory.Path, "model.safetensors"), tensors);
@@ -110,7 +112,7 @@ public sealed class CheckpointLoaderTests
     public void Load_DifferentDuplicateBiases_UsesThePredictionBiasForBothAsTransformersTies()
     {
         using var directory = CopyTinyA(withSafetensors: false);
-        var tensors = SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors"))
+        var tensors = SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors"))
             .Select(pair => pair.Key == BlipWeightLayout.DecoderBias ? pair.Value with { Data = new float[pair.Value.Data.Length] } : pair.Value);
         SafetensorsWriter.Write(Path.Combine(directory.Path, "model.safetensors"), tensors);
 
@@ -124,7 +126,7 @@ public sealed class CheckpointLoaderTests
     public void Load_ExtraTensors_AreToleratedAndReported()
     {
         using var directory = CopyTinyA(withSafetensors: false);
-        var tensors = SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors")).Values
+        var tensors = SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors")).Values
             .Append(new CheckpointTensor("text_encoder.embeddings.word_embeddings.weight", [2, 2], [1, 2, 3, 4]));
         SafetensorsWriter.Write(Path.Combine(directory.Path, "model.safetensors"), tensors);
 
@@ -140,7 +142,7 @@ public sealed class CheckpointLoaderTests
     public void Load_TorchBinWithInt64PositionIds_KeepsTheBufferOutOfTheWeightsAndReportsIt()
     {
         using var directory = CopyTinyA(withSafetensors: false);
-        var state = TorchCheckpointReader.Read(Path.Combine(Fixtures.TinyACheckpoint, "pytorch_model.bin"));
+        var state = TorchCheckpointReader.Read(Path.Combine(RepositoryPaths.TinyACheckpoint, "pytorch_model.bin"));
         var pickle = new HandmadePickle().StartStateDict();
         var storages = new Dictionary<string, byte[]>();
         foreach (var name in state.Names)
@@ -167,8 +169,8 @@ public sealed class CheckpointLoaderTests
     [Fact]
     public void Load_NoWeightsFile_SaysWhatIsExpected()
     {
-        using var directory = new TempDirectory();
-        File.Copy(Path.Combine(Fixtures.TinyACheckpoint, "config.json"), directory.File("config.json"));
+        using var directory = new TemporaryFolder();
+        File.Copy(Path.Combine(RepositoryPaths.TinyACheckpoint, "config.json"), directory.Combine("config.json"));
 
         var error = Assert.Throws<CheckpointFormatException>(() => CheckpointLoader.Load(directory.Path));
 
@@ -194,7 +196,7 @@ public sealed class CheckpointLoaderTests
             pickle.Tensor(item.Name, "FloatStorage", "0", 1, 0, [1 << 28], [0]);
         }
 
-        HandmadePickle.WriteTorchZip(directory.File("pytorch_model.bin"), pickle.EndStateDict().ToArray(), new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1) });
+        HandmadePickle.WriteTorchZip(directory.Combine("pytorch_model.bin"), pickle.EndStateDict().ToArray(), new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1) });
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
 
         var error = Assert.Throws<CheckpointFormatException>(() => CheckpointLoader.Load(directory.Path));
@@ -210,7 +212,7 @@ public sealed class CheckpointLoaderTests
     {
         using var directory = CopyTinyA(withSafetensors: false);
         var huge = new CheckpointTensor("text_decoder.bert.embeddings.word_embeddings.weight", [1 << 24, 2], new float[1 << 25]);
-        SafetensorsWriter.Write(directory.File("model.safetensors"), SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors"))
+        SafetensorsWriter.Write(directory.Combine("model.safetensors"), SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors"))
             .Select(pair => pair.Key == huge.Name ? huge : pair.Value));
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
 
@@ -220,10 +222,10 @@ public sealed class CheckpointLoaderTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore < (64 << 20), "the misshapen weight was read before being refused");
     }
 
-    private static TempDirectory CopyTinyA(bool withSafetensors)
+    private static TemporaryFolder CopyTinyA(bool withSafetensors)
     {
-        var directory = new TempDirectory();
-        foreach (var file in Directory.EnumerateFiles(Fixtures.TinyACheckpoint))
+        var directory = new TemporaryFolder();
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.TinyACheckpoint))
         {
             if (withSafetensors || Path.GetFileName(file) != "model.safetensors")
             {
@@ -234,10 +236,10 @@ public sealed class CheckpointLoaderTests
         return directory;
     }
 
-    private static TempDirectory WriteTinyAWithout(string name)
+    private static TemporaryFolder WriteTinyAWithout(string name)
     {
         var directory = CopyTinyA(withSafetensors: false);
-        var tensors = SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors")).Where(pair => pair.Key != name).Select(pair => pair.Value);
+        var tensors = SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors")).Where(pair => pair.Key != name).Select(pair => pair.Value);
         SafetensorsWriter.Write(Path.Combine(directory.Path, "model.safetensors"), tensors);
         return directory;
     }

@@ -1,8 +1,8 @@
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
 /// <summary>
-/// The config.json of Salesforce/blip-image-captioning-base as BLIP.md section 1 records it (transformers 4.26 full
-/// dump, text heads fixed to 12; no encoder_hidden_size, so transformers' default 768 applies).
+/// The config.json of Salesforce/blip-image-captioning-base as the hub holds it (transformers 4.26's full dump, text
+/// heads fixed to 12 by hub PR #13; no encoder_hidden_size, so transformers' default 768 applies).
 /// </summary>
 internal static class HubConfigs
 {

@@ -1,4 +1,5 @@
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -15,8 +16,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_ParameterWrappedTensor_IsReadAsItsTensor()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict()
             .Text("p").Global("torch._utils", "_rebuild_parameter").Op('(')
             .Global("torch._utils", "_rebuild_tensor_v2").Op('(')
@@ -40,8 +41,8 @@ public sealed class RestrictedUnpicklerTests
     [InlineData("torch", "load")]
     public void Read_PickleCallingAForbiddenGlobal_IsRefusedNamingTheGlobal(string module, string name)
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().Global(module, name).Text("echo pwned").Op(0x85).Op('R').Op('.').ToArray();
         HandmadePickle.WriteTorchZip(path, pickle);
 
@@ -54,8 +55,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_ForbiddenGlobalHiddenAfterValidTensors_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict()
             .Tensor("ok", "FloatStorage", "0", 2, 0, [2], [1])
             .Text("evil").Global("builtins", "eval").Text("__import__('os').system('id')").Op(0x85).Op('R')
@@ -70,8 +71,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_StackGlobalToForbiddenFunction_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().Text("os").Text("system").Op(0x93).Text("id").Op(0x85).Op('R').Op('.').ToArray();
         HandmadePickle.WriteTorchZip(path, pickle);
 
@@ -87,8 +88,8 @@ public sealed class RestrictedUnpicklerTests
     [InlineData('P')] // PERSID (text)
     public void Read_ObjectBuildingOpcode_IsRefused(char opcode)
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         HandmadePickle.WriteTorchZip(path, new HandmadePickle().Op('(').Op(opcode).Op('.').ToArray());
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
@@ -100,8 +101,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_StorageTypeCalledDirectly_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         HandmadePickle.WriteTorchZip(path, new HandmadePickle().Global("torch", "FloatStorage").Op(')').Op('R').Op('.').ToArray());
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
@@ -112,8 +113,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_UnsupportedStorageType_IsRefusedByName()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "DoubleStorage", "0", 1, 0, [1], [1]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = new byte[8] });
 
@@ -125,8 +126,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_WholeModelPickle_AsksForAStateDict()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         HandmadePickle.WriteTorchZip(path, new HandmadePickle().Op(']').Op('.').ToArray());
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
@@ -137,8 +138,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_TruncatedPickle_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 1, 0, [1], [1]).ToArray();
         HandmadePickle.WriteTorchZip(path, pickle[..^4], new Dictionary<string, byte[]> { ["0"] = new byte[4] });
 
@@ -150,8 +151,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_OffsetAndStridedViewsOfASharedStorage_AreResolvedRowMajor()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict()
             .Tensor("whole", "FloatStorage", "0", 6, 0, [2, 3], [3, 1])
             .Tensor("transposed", "FloatStorage", "0", 6, 0, [3, 2], [1, 3])
@@ -182,8 +183,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_ViewPastTheEndOfItsStorage_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 2, [3], [1]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
 
@@ -195,8 +196,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_MissingStorageRecord_NamesTheTensor()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "7", 1, 0, [1], [1]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle);
 
@@ -208,8 +209,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_HugeStrideThatWouldOverflow_IsRefusedNotCrashing()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 0, [2, 2], [int.MaxValue, int.MaxValue]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
 
@@ -221,8 +222,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_ShapeTooLargeToLoad_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 0, [65536, 65536, 65536], [0, 0, 0]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
 
@@ -234,8 +235,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_AMillionNestedTuples_IsRefusedAtTheDepthLimitNotOverflowingTheStack()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().Int(1);
         for (var i = 0; i < 1_000_000; i++)
         {
@@ -254,8 +255,8 @@ public sealed class RestrictedUnpicklerTests
     [InlineData('b')] // BUILD: the object given state is described in the error
     public void Read_TupleSharedThirtyLevelsDeep_IsDescribedBrieflyNotExpandedToABillionLeaves(char opcode)
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().Int(1);
         for (var i = 0; i < 30; i++)
         {
@@ -278,8 +279,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_MoreValuesThanTheBudget_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle();
         for (var i = 0; i <= 1_000_000; i++)
         {
@@ -296,8 +297,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_NegativeStride_NamesTheValue()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 4, 0, [2, 2], [2, -3]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2, 3, 4) });
 
@@ -309,8 +310,8 @@ public sealed class RestrictedUnpicklerTests
     [Fact]
     public void Read_SizeThatIsNotAnInteger_NamesTheValue()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict()
             .Text("w").Global("torch._utils", "_rebuild_tensor_v2").Op('(')
             .Op('(').Text("storage").Global("torch", "FloatStorage").Text("0").Text("cpu").Int(1).Op('t').Op('Q')

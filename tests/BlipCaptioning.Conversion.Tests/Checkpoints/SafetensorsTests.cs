@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using BlipCaptioning.Conversion.CheckpointWriting;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -13,8 +15,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Write_ThenReadAll_GivesTheSameTensorsBitForBit()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("model.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("model.safetensors");
 
         SafetensorsWriter.Write(path, [Matrix, Vector, Scalar]);
         var read = SafetensorsReader.ReadAll(path);
@@ -30,8 +32,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Write_Header_IsSortedPaddedToEightAndMarkedPt()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("model.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("model.safetensors");
 
         SafetensorsWriter.Write(path, [Matrix, Vector, Scalar]);
         var bytes = File.ReadAllBytes(path);
@@ -49,7 +51,7 @@ public sealed class SafetensorsTests
     [Fact]
     public void ReadAll_TinyA_Has93Float32TensorsWithTheReferenceShapes()
     {
-        var tensors = SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors"));
+        var tensors = SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors"));
         var reference = TinyAParameters.Read();
 
         Assert.Equal(93, tensors.Count);
@@ -65,9 +67,9 @@ public sealed class SafetensorsTests
     [Fact]
     public void Write_TinyATensors_IsByteIdenticalToTheFileThePythonLibraryWrote()
     {
-        using var directory = new TempDirectory();
-        var original = Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors");
-        var path = directory.File("model.safetensors");
+        using var directory = new TemporaryFolder();
+        var original = Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors");
+        var path = directory.Combine("model.safetensors");
 
         SafetensorsWriter.Write(path, SafetensorsReader.ReadAll(original).Values.Reverse());
 
@@ -77,8 +79,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void ReadTensor_HalfAndBFloat16_AreWidenedToFloat32()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("half.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("half.safetensors");
         var half = new[] { (Half)1.5f, (Half)(-2f), Half.Epsilon };
         var halfBytes = half.SelectMany(value => BitConverter.GetBytes(BitConverter.HalfToUInt16Bits(value))).ToArray();
         var bfloatBytes = new[] { 1f, -3.25f }.SelectMany(value => BitConverter.GetBytes((ushort)(BitConverter.SingleToUInt32Bits(value) >> 16))).ToArray();
@@ -93,8 +95,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void ReadTensor_IntegerDtype_IsRefusedWithTheDtypeNamed()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("ids.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("ids.safetensors");
         WriteRaw(path, """{"position_ids":{"dtype":"I64","shape":[1,2],"data_offsets":[0,16]}}""", new byte[16]);
         using var reader = SafetensorsReader.Open(path);
 
@@ -116,8 +118,8 @@ public sealed class SafetensorsTests
     [InlineData("""{"w":{"dtype":"F32","shape":[65536,65536,65536,65536],"data_offsets":[0,4]}}""", "more than one array can hold")]
     public void Open_CorruptHeader_IsRefused(string header, string expected)
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("bad.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("bad.safetensors");
         WriteRaw(path, header, new byte[16]);
 
         var error = Assert.Throws<CheckpointFormatException>(() => SafetensorsReader.Open(path).Dispose());
@@ -129,8 +131,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Open_HeaderLengthBeyondTheFile_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("bad.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("bad.safetensors");
         var bytes = new byte[64];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, 1_000);
         File.WriteAllBytes(path, bytes);
@@ -143,8 +145,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Open_TinyFile_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("short.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("short.safetensors");
         File.WriteAllBytes(path, [1, 2, 3]);
 
         var error = Assert.Throws<CheckpointFormatException>(() => SafetensorsReader.Open(path).Dispose());
@@ -155,8 +157,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Write_Streaming_AsksForEachTensorOnceInNameOrder()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("streamed.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("streamed.safetensors");
         var asked = new List<string>();
         TensorLayout[] layout = [new("z", [2]), new("m", [1, 1]), new("a", [3])];
 
@@ -175,8 +177,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Open_TensorNameThatIsNotUtf8_IsRefusedClearly()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("model.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("model.safetensors");
         var header = Encoding.UTF8.GetBytes("""{"w#":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""");
         header[Array.IndexOf(header, (byte)'#')] = 0xFF;
         WriteRaw(path, header, new byte[4]);
@@ -189,8 +191,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Open_EmptyTensorAtTheOffsetOfAnother_IsNotAnOverlap()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("model.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("model.safetensors");
         WriteRaw(path, """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"empty":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}""", HandmadePickle.Floats(1, 2));
 
         var read = SafetensorsReader.ReadAll(path);
@@ -202,8 +204,8 @@ public sealed class SafetensorsTests
     [Fact]
     public void Open_HeaderLongerThanTheFormatAllows_SaysSoRatherThanThatItDoesNotFit()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("model.safetensors");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("model.safetensors");
         var bytes = new byte[64];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, 100_000_001);
         File.WriteAllBytes(path, bytes);

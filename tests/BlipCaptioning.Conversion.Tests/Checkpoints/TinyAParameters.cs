@@ -1,4 +1,5 @@
 using System.Globalization;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -8,7 +9,7 @@ internal static class TinyAParameters
     public static IReadOnlyDictionary<string, int[]> Read()
     {
         var result = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(Fixtures.TinyAParameters))
+        foreach (var line in File.ReadLines(RepositoryPaths.Fixture("transformers-tiny-a", "reference", "parameters.txt")))
         {
             if (line.StartsWith('#') || line.Length == 0)
             {

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Checkpoints;
 
@@ -8,8 +9,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_TinyABin_EqualsItsSafetensorsBitForBitForAll93Keys()
     {
-        var fromTorch = TorchCheckpointReader.Read(Path.Combine(Fixtures.TinyACheckpoint, "pytorch_model.bin"));
-        var fromSafetensors = SafetensorsReader.ReadAll(Path.Combine(Fixtures.TinyACheckpoint, "model.safetensors"));
+        var fromTorch = TorchCheckpointReader.Read(Path.Combine(RepositoryPaths.TinyACheckpoint, "pytorch_model.bin"));
+        var fromSafetensors = SafetensorsReader.ReadAll(Path.Combine(RepositoryPaths.TinyACheckpoint, "model.safetensors"));
 
         Assert.Equal(93, fromTorch.FloatTensors.Count);
         Assert.Empty(fromTorch.IntegerTensors);
@@ -25,7 +26,7 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_TinyABin_KeepsTheStateDictOrderOfParametersTxt()
     {
-        var fromTorch = TorchCheckpointReader.Read(Path.Combine(Fixtures.TinyACheckpoint, "pytorch_model.bin"));
+        var fromTorch = TorchCheckpointReader.Read(Path.Combine(RepositoryPaths.TinyACheckpoint, "pytorch_model.bin"));
 
         Assert.Equal(TinyAParameters.Read().Keys, fromTorch.Names);
     }
@@ -33,8 +34,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_LegacyPickleFile_ExplainsTheFormatIsNotSupported()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         File.WriteAllBytes(path, [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]);
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
@@ -46,8 +47,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_NotAZip_SaysSo()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         File.WriteAllText(path, "hello");
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
@@ -58,9 +59,9 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_TruncatedTinyABin_IsRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
-        var bytes = File.ReadAllBytes(Path.Combine(Fixtures.TinyACheckpoint, "pytorch_model.bin"));
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
+        var bytes = File.ReadAllBytes(Path.Combine(RepositoryPaths.TinyACheckpoint, "pytorch_model.bin"));
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
@@ -71,8 +72,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_StrideZeroViewsOfAFourByteStorage_AreRefusedBeforeAnyIsMaterialised()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict();
         for (var i = 0; i < 8; i++)
         {
@@ -91,8 +92,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_StrideZeroViewsWithTheConfigsShapes_AreReadAtTheirOwnSizeOnly()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 1, 0, [3, 4], [0, 0]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(2.5f) });
 
@@ -104,8 +105,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_ViewsOfAStorageFarLargerThanTheConfigNeeds_AreRefused()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 1 << 26, 0, [2], [1]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1, 2) });
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -119,8 +120,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_StorageRecordShorterThanItsDeclaredElements_IsRefusedBeforeItsArrayIsAllocated()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 1 << 27, 0, [1], [1]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1) });
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -134,8 +135,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_ZipWithTwoRecordsOfOneName_IsRefusedNamingTheRecord()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         var pickle = new HandmadePickle().StartStateDict().Tensor("w", "FloatStorage", "0", 1, 0, [1], [1]).EndStateDict().ToArray();
         HandmadePickle.WriteTorchZip(path, pickle, new Dictionary<string, byte[]> { ["0"] = HandmadePickle.Floats(1) });
         using (var archive = ZipFile.Open(path, ZipArchiveMode.Update))
@@ -152,8 +153,8 @@ public sealed class TorchCheckpointReaderTests
     [Fact]
     public void Read_DevZero_IsRefusedAsNotARegularFile()
     {
-        using var directory = new TempDirectory();
-        var path = directory.File("pytorch_model.bin");
+        using var directory = new TemporaryFolder();
+        var path = directory.Combine("pytorch_model.bin");
         File.CreateSymbolicLink(path, "/dev/zero");
 
         var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));

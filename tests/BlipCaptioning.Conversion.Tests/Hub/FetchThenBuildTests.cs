@@ -1,6 +1,7 @@
 using BlipCaptioning.Conversion.Building;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Hub;
 
@@ -8,7 +9,7 @@ namespace BlipCaptioning.Conversion.Tests.Hub;
 public sealed class FetchThenBuildTests : IDisposable
 {
     private readonly HubTestContext _hub = new();
-    private readonly TemporaryDirectory _output = new();
+    private readonly TemporaryFolder _output = new();
 
     public void Dispose()
     {
@@ -17,10 +18,10 @@ public sealed class FetchThenBuildTests : IDisposable
     }
 
     [Fact]
-    public async Task BuildFromDirectory_SnapshotOfTheServedTinyACheckpoint_WritesTheModelFolder()
+    public async Task Build_SnapshotOfTheServedTinyACheckpoint_WritesTheModelFolder()
     {
         var repo = _hub.Server.AddRepo("test/tiny-a");
-        foreach (var path in Directory.GetFiles(Fixtures.TinyACheckpoint))
+        foreach (var path in Directory.GetFiles(RepositoryPaths.TinyACheckpoint))
         {
             var name = Path.GetFileName(path);
             repo.Add(name, await File.ReadAllBytesAsync(path), isLfs: name.EndsWith(".safetensors", StringComparison.Ordinal) || name.EndsWith(".bin", StringComparison.Ordinal));
@@ -28,7 +29,7 @@ public sealed class FetchThenBuildTests : IDisposable
 
         var fetched = await _hub.FetchAsync(repo: "test/tiny-a");
         var modelDirectory = Path.Combine(_output.Path, "model");
-        var manifest = BlipModelBuilder.BuildFromDirectory(fetched.SnapshotDirectory, modelDirectory, ModelPrecision.Fp32);
+        var manifest = BlipModelBuilder.Build(CheckpointLoader.Load(fetched.SnapshotDirectory), modelDirectory);
 
         Assert.Equal(3, manifest.Graphs.Count);
         Assert.True(File.Exists(Path.Combine(modelDirectory, BlipModelContract.ManifestFileName)));

@@ -1,10 +1,11 @@
 using BlipCaptioning.Conversion.Hub;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Hub;
 
 public sealed class HubCacheTests : IDisposable
 {
-    private readonly TemporaryDirectory _root = new();
+    private readonly TemporaryFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 

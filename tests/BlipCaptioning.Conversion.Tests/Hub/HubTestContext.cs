@@ -1,11 +1,12 @@
 using BlipCaptioning.Conversion.Hub;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Hub;
 
 /// <summary>A <see cref="FakeHubServer"/> plus an empty cache folder, and options that point at both with quick retries.</summary>
 internal sealed class HubTestContext : IDisposable
 {
-    private readonly TemporaryDirectory _cache = new();
+    private readonly TemporaryFolder _cache = new();
 
     public FakeHubServer Server { get; } = FakeHubServer.Start();
 

@@ -1,4 +1,5 @@
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Xunit.Abstractions;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
@@ -117,7 +118,7 @@ public sealed class DecoderCacheTests(TinyAFixture fixture, ITestOutputHelper ou
     {
         string[] images = ["astronaut", "chelsea"];
         var build = fixture.Build(weights);
-        var reference = NpyReader.ReadInt64s(Path.Combine(fixture.Root, "reference", "batch.greedy_uncond.ids.npy"));
+        var reference = HostTensor.ReadNpy(Path.Combine(fixture.Root, "reference", "batch.greedy_uncond.ids.npy"));
         var rows = (int)reference.Shape[0];
         var length = (int)reference.Shape[1];
         Assert.Equal(images.Length, rows);

@@ -2,6 +2,7 @@ using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Onnx;
 using BlipCaptioning.Conversion.Tests.Building;
+using BlipCaptioning.Testing;
 using Xunit.Abstractions;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;

@@ -1,7 +1,7 @@
 using BlipCaptioning.Conversion.Onnx;
 using BlipCaptioning.Conversion.Onnx.Protos;
-using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 

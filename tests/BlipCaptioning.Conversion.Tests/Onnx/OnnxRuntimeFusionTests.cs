@@ -1,7 +1,8 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Onnx.Protos;
 using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -16,7 +17,7 @@ public sealed class TinyABuild : IDisposable
         CheckpointDirectory = checkpointDirectory;
         Checkpoint = CheckpointLoader.Load(checkpointDirectory);
         ModelDirectory = modelDirectory;
-        Manifest = BlipModelBuilder.Build(Checkpoint, modelDirectory, ModelPrecision.Fp32, checkpointDirectory);
+        Manifest = BlipModelBuilder.Build(Checkpoint, modelDirectory);
         Vision = new GraphSession(Path.Combine(modelDirectory, BlipModelContract.VisionEncoderFileName));
         CrossAttention = new GraphSession(Path.Combine(modelDirectory, BlipModelContract.CrossAttentionFileName));
         Decoder = new GraphSession(Path.Combine(modelDirectory, BlipModelContract.TextDecoderFileName));
@@ -40,24 +41,9 @@ public sealed class TinyABuild : IDisposable
 
     internal GraphSession Decoder { get; }
 
-    /// <summary>Copies <paramref name="tinyACheckpoint"/> without the weights file other than <paramref name="weightsFile"/> and builds it.</summary>
-    public static TinyABuild Create(string tinyACheckpoint, string weightsFile, string workDirectory)
-    {
-        string other = weightsFile switch
-        {
-            HubFileNames.Safetensors => HubFileNames.TorchBin,
-            HubFileNames.TorchBin => HubFileNames.Safetensors,
-            _ => throw new ArgumentException($"Not a weights file: {weightsFile}", nameof(weightsFile)),
-        };
-        string checkpoint = Path.Combine(workDirectory, "checkpoint");
-        Directory.CreateDirectory(checkpoint);
-        foreach (string file in Directory.EnumerateFiles(tinyACheckpoint).Where(file => Path.GetFileName(file) != other))
-        {
-            File.Copy(file, Path.Combine(checkpoint, Path.GetFileName(file)));
-        }
-
-        return new TinyABuild(weightsFile, checkpoint, Path.Combine(workDirectory, "model"));
-    }
+    /// <summary>Copies the tiny-a checkpoint with only <paramref name="weightsFile"/> of its two weights files and builds it.</summary>
+    public static TinyABuild Create(string weightsFile, string workDirectory) =>
+        new(weightsFile, TinyModels.CopyTinyACheckpoint(Path.Combine(workDirectory, "checkpoint"), weightsFile), Path.Combine(workDirectory, "model"));
 
     /// <summary>The post-LayerNorm image embeddings [images, 577, 48] for float32 pixel values [images, 3, 384, 384].</summary>
     internal HostTensor ImageEmbeds(HostTensor pixelValues) =>

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Conversion.Numpy;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -19,10 +19,9 @@ public sealed class TinyAFixture : IDisposable
 
     public TinyAFixture()
     {
-        Root = Path.Combine(Fixtures.Root, "transformers-tiny-a");
-        string checkpoint = Path.Combine(Root, "checkpoint");
-        SafetensorsBuild = TinyABuild.Create(checkpoint, HubFileNames.Safetensors, _temp.Combine("from-safetensors"));
-        TorchBinBuild = TinyABuild.Create(checkpoint, HubFileNames.TorchBin, _temp.Combine("from-pytorch-bin"));
+        Root = RepositoryPaths.TinyA;
+        SafetensorsBuild = TinyABuild.Create(HubFileNames.Safetensors, _temp.Combine("from-safetensors"));
+        TorchBinBuild = TinyABuild.Create(HubFileNames.TorchBin, _temp.Combine("from-pytorch-bin"));
         using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "reference", "index.json")));
         PixelSha256 = index.RootElement.GetProperty("pixel_stats").EnumerateObject()
             .ToDictionary(image => Path.GetFileNameWithoutExtension(image.Name), image => image.Value.GetProperty("sha256_of_float32_le_bytes").GetString()!);
@@ -95,14 +94,16 @@ public sealed class TinyAFixture : IDisposable
         _ => throw new ArgumentException($"No build from {weightsFile}", nameof(weightsFile)),
     };
 
-    internal HostTensor Reference(string file) => NpyReader.ReadFloats(Path.Combine(Root, "reference", file));
+    internal HostTensor Reference(string file) => HostTensor.ReadNpy(Path.Combine(Root, "reference", file));
 
-    internal long[] ReferenceIds(string file) => NpyReader.ReadInt64s(Path.Combine(Root, "reference", file)).AsInt64s();
+    internal long[] ReferenceIds(string file) => HostTensor.ReadNpy(Path.Combine(Root, "reference", file)).AsInt64s();
 
     /// <summary>PIL's resize of an image: uint8 [384, 384, 3], HWC, RGB (pil-resized/*.resized.npy).</summary>
     internal byte[] PilResized(string image)
     {
-        var (bytes, shape) = NpyReader.ReadBytes(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        NpyArray resized = NpyReader.ReadFile(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        byte[] bytes = resized.AsBytes().ToArray();
+        var shape = resized.Shape;
         Assert.Equal([384, 384, 3], shape);
         return bytes;
     }
@@ -116,7 +117,9 @@ public sealed class TinyAFixture : IDisposable
     /// </summary>
     internal HostTensor PixelValues(string image)
     {
-        var (bytes, shape) = NpyReader.ReadBytes(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        NpyArray resized = NpyReader.ReadFile(Path.Combine(Root, "pil-resized", image + ".resized.npy"));
+        byte[] bytes = resized.AsBytes().ToArray();
+        var shape = resized.Shape;
         int height = (int)shape[0], width = (int)shape[1];
         var preprocessing = Manifest.Preprocessing;
         var scale = (float)(1.0 / 255.0);

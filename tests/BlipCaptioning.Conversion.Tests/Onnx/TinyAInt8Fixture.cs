@@ -1,6 +1,6 @@
 using BlipCaptioning.Conversion.Building;
-using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -16,7 +16,7 @@ public sealed class TinyAInt8Fixture : IDisposable
     {
         Fp32 = new TinyAFixture();
         ModelDirectory = _temp.Combine("tiny-a-int8");
-        Manifest = BlipModelBuilder.Build(Fp32.Checkpoint, ModelDirectory, ModelPrecision.Int8, Path.Combine(Fp32.Root, "checkpoint"));
+        Manifest = BlipModelBuilder.Build(Fp32.Checkpoint, ModelDirectory, ModelPrecision.Int8);
         Vision = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.VisionEncoderFileName));
         CrossAttention = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.CrossAttentionFileName));
         Decoder = new GraphSession(Path.Combine(ModelDirectory, BlipModelContract.TextDecoderFileName));

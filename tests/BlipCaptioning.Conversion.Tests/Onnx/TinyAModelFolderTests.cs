@@ -1,7 +1,7 @@
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Building;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;
 
@@ -23,11 +23,11 @@ public sealed class TinyAModelFolderTests(TinyAFixture fixture)
     }
 
     [Fact]
-    public void BuildFromDirectory_TinyA_WritesTheSameFilesAsBuildingTheLoadedCheckpoint()
+    public void Build_TinyAFolderLoadedAgain_WritesTheSameFiles()
     {
         using var temp = new TemporaryFolder();
 
-        var manifest = BlipModelBuilder.BuildFromDirectory(fixture.SafetensorsBuild.CheckpointDirectory, temp.Combine("model"));
+        var manifest = BlipModelBuilder.Build(CheckpointLoader.Load(fixture.SafetensorsBuild.CheckpointDirectory), temp.Combine("model"));
 
         Assert.Equal(fixture.Manifest.ToJson(), manifest.ToJson());
         foreach (var file in Directory.EnumerateFiles(fixture.ModelDirectory).Select(Path.GetFileName))
@@ -56,12 +56,12 @@ public sealed class TinyAModelFolderTests(TinyAFixture fixture)
     }
 
     [Fact]
-    public void BuildFromDirectory_FolderWithoutConfig_ThrowsACheckpointErrorAndWritesNothing()
+    public void LoadAndBuild_FolderWithoutConfig_ThrowsACheckpointErrorAndWritesNothing()
     {
         using var temp = new TemporaryFolder();
         Directory.CreateDirectory(temp.Combine("empty"));
 
-        Assert.Throws<CheckpointFormatException>(() => BlipModelBuilder.BuildFromDirectory(temp.Combine("empty"), temp.Combine("model")));
+        Assert.Throws<CheckpointFormatException>(() => BlipModelBuilder.Build(CheckpointLoader.Load(temp.Combine("empty")), temp.Combine("model")));
 
         Assert.False(Directory.Exists(temp.Combine("model")));
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using Xunit.Abstractions;
 
 namespace BlipCaptioning.Conversion.Tests.Onnx;

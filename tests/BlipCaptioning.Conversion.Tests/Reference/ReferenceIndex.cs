@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
 using BlipCaptioning.Search;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Conversion.Tests.Reference;
 
@@ -62,5 +62,5 @@ internal static class ReferenceIndex
     public static string Describe(CaptionSettings settings) => string.Create(CultureInfo.InvariantCulture,
         $"prompt {(settings.Prompt is null ? "none" : $"\"{settings.Prompt}\"")}, beams {settings.NumBeams}, max {settings.MaxLength}, max new {settings.MaxNewTokens?.ToString(CultureInfo.InvariantCulture) ?? "-"}, min {settings.MinLength}, lp {settings.LengthPenalty}, early {settings.EarlyStopping}, rep {settings.RepetitionPenalty}, ngram {settings.NoRepeatNgramSize}");
 
-    public static string Folder => Path.Combine(Fixtures.Root, "transformers-reference");
+    public static string Folder => Path.Combine(RepositoryPaths.Fixtures, "transformers-reference");
 }

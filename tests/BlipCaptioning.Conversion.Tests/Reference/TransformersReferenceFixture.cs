@@ -1,11 +1,12 @@
 using System.Text.Json;
 using BlipCaptioning.Conversion.Building;
 using BlipCaptioning.Conversion.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Checkpoints;
-using BlipCaptioning.Conversion.Tests.Building;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Conversion.Tests.Onnx;
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipCaptioning.Search;
+using BlipCaptioning.Testing;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BlipCaptioning.Conversion.Tests.Reference;
@@ -20,7 +21,7 @@ public sealed class TransformersReferenceFixture : IDisposable
 
     public TransformersReferenceFixture()
     {
-        Root = Path.Combine(Fixtures.Root, "transformers-reference");
+        Root = Path.Combine(RepositoryPaths.Fixtures, "transformers-reference");
         Index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "index.json")));
         var models = new Dictionary<string, ReferenceModel>(StringComparer.Ordinal);
         foreach (var config in Configs)
@@ -28,7 +29,7 @@ public sealed class TransformersReferenceFixture : IDisposable
             var checkpointDirectory = Path.Combine(Root, config, "checkpoint");
             var checkpoint = CheckpointLoader.Load(checkpointDirectory);
             var modelDirectory = _temp.Combine(config);
-            var manifest = BlipModelBuilder.Build(checkpoint, modelDirectory, ModelPrecision.Fp32, checkpointDirectory);
+            var manifest = BlipModelBuilder.Build(checkpoint, modelDirectory);
             models[config] = new ReferenceModel(config, checkpoint, manifest, modelDirectory, Index.RootElement.GetProperty("configs").GetProperty(config));
         }
 
@@ -54,12 +55,12 @@ public sealed class TransformersReferenceFixture : IDisposable
         Path.Combine(RepositoryRoot, Index.RootElement.GetProperty("images").GetProperty(image).GetProperty("path").GetString()!);
 
     /// <summary>A float32 .npy of transformers' outputs for a configuration (its reference/ folder).</summary>
-    internal HostTensor Reference(string config, string file) => NpyReader.ReadFloats(Path.Combine(Root, config, "reference", file));
+    internal HostTensor Reference(string config, string file) => HostTensor.ReadNpy(Path.Combine(Root, config, "reference", file));
 
     public bool IsJpeg(string image) => Index.RootElement.GetProperty("images").GetProperty(image).GetProperty("format").GetString() == "JPEG";
 
     /// <summary>The slow processor's resized uint8 image [size, size, 3] (PIL convert("RGB") then BICUBIC resize).</summary>
-    public byte[] Resized(string image, int size) => NpyReader.ReadBytes(Path.Combine(Root, "resized", $"{image}.{size}.npy")).Data;
+    public byte[] Resized(string image, int size) => NpyReader.ReadFile(Path.Combine(Root, "resized", $"{image}.{size}.npy")).AsBytes().ToArray();
 
     /// <summary>
     /// transformers' slow (PIL backend) pixel_values [1, 3, S, S] from the resized image, with its arithmetic:

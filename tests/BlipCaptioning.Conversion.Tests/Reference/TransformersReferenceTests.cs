@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using BlipCaptioning.Conversion.Checkpoints;
 using BlipCaptioning.Conversion.Tests.Onnx;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipCaptioning.Preprocessing;
 using BlipCaptioning.Search;
 using BlipCaptioning.Tokenization;

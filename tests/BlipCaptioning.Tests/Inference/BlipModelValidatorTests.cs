@@ -1,5 +1,5 @@
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using static BlipCaptioning.Tests.Inference.TestManifests;
 
 namespace BlipCaptioning.Tests.Inference;

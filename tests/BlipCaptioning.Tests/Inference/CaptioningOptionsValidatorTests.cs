@@ -100,7 +100,7 @@ public sealed class CaptioningOptionsValidatorTests
     [Fact]
     public void DefaultCaptionSettings_NothingSet_UsesTheModelDefaults()
     {
-        var defaults = new BlipCaptioning.Inference.GenerationDefaults(MaxLength: 30, MinLength: 5, NumBeams: 3);
+        var defaults = new BlipCaptioning.Model.GenerationDefaults(MaxLength: 30, MinLength: 5, NumBeams: 3);
 
         var settings = new CaptioningOptions { ModelDirectory = "m" }.DefaultCaptionSettings(defaults);
 
@@ -112,7 +112,7 @@ public sealed class CaptioningOptionsValidatorTests
     {
         var options = new CaptioningOptions { ModelDirectory = "m", Prompt = "a picture of", NumBeams = 2, MaxLength = 25 };
 
-        var settings = options.DefaultCaptionSettings(new BlipCaptioning.Inference.GenerationDefaults(MinLength: 4));
+        var settings = options.DefaultCaptionSettings(new BlipCaptioning.Model.GenerationDefaults(MinLength: 4));
 
         Assert.Equal((25, 4, 2, "a picture of"), (settings.MaxLength, settings.MinLength, settings.NumBeams, settings.Prompt));
     }

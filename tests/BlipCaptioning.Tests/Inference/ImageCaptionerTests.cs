@@ -1,5 +1,4 @@
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
 
 namespace BlipCaptioning.Tests.Inference;
 
@@ -46,6 +45,43 @@ public sealed class ImageCaptionerTests(TinyModelFixture fixture)
         Assert.True(double.IsFinite(caption.Score) && caption.Score <= 0, $"score {caption.Score}");
         Assert.Equal(caption.Timings.Decode + caption.Timings.Preprocess + caption.Timings.Vision + caption.Timings.CrossAttention
             + caption.Timings.Generate + caption.Timings.Detokenize, caption.Timings.Total);
+    }
+
+    [Fact]
+    public async Task CaptionAsync_NoSettings_RecordsTheResolvedDefaultsAndTheModel()
+    {
+        var options = fixture.Options();
+        options.Prompt = "a picture of";
+        options.NumBeams = 2;
+        using var captioner = new ImageCaptioner(options);
+        await using var stream = TinyModelFixture.OpenImage("chelsea");
+
+        var caption = await captioner.CaptionAsync(stream);
+
+        Assert.Equal(options.DefaultCaptionSettings(fixture.Manifest.Generation), caption.Settings);
+        Assert.Equal(2, caption.Settings.NumBeams);
+        Assert.Equal(await captioner.DescribeModelAsync(), caption.Model);
+    }
+
+    [Fact]
+    public async Task CaptionBatchAsync_Settings_EveryCaptionRecordsThem()
+    {
+        using var captioner = new ImageCaptioner(fixture.Options());
+        string[] names = ["astronaut", "rocket"];
+        var streams = names.Select(TinyModelFixture.OpenImage).ToList();
+
+        IReadOnlyList<Caption> batch;
+        try
+        {
+            batch = await captioner.CaptionBatchAsync(streams, CaptionSettings.Paper);
+        }
+        finally
+        {
+            streams.ForEach(s => s.Dispose());
+        }
+
+        Assert.All(batch, caption => Assert.Same(CaptionSettings.Paper, caption.Settings));
+        Assert.All(batch, caption => Assert.Equal(fixture.Manifest.Source, caption.Model.Source));
     }
 
     [Fact]

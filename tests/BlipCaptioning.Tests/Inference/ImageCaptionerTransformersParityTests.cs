@@ -1,4 +1,5 @@
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
+using BlipCaptioning.Testing;
 using BlipCaptioning.Tests.Preprocessing;
 using BlipCaptioning.Tokenization;
 using Microsoft.Extensions.Configuration;

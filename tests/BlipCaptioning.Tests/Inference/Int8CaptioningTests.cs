@@ -1,6 +1,6 @@
 using System.Globalization;
 using BlipCaptioning.Conversion.Building;
-using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Testing;
 using BlipCaptioning.Tests.Preprocessing;
 using Xunit.Abstractions;
 
@@ -113,23 +113,18 @@ public sealed class Int8CaptioningTests(Int8CaptioningTests.Models models, ITest
     /// <summary>The model folders, built once for the class.</summary>
     public sealed class Models : IDisposable
     {
+        private readonly TemporaryFolder _root = new("blip-int8-tests");
+
         public Models()
         {
-            Root = Path.Combine(Path.GetTempPath(), "blip-int8-tests-" + Guid.NewGuid().ToString("N"));
-
-            // What `blip model random --preset tiny --seed 42` writes, then `blip model build` in both precisions.
-            string randomCheckpoint = Path.Combine(Root, "random-tiny-checkpoint");
-            RandomCheckpointWriter.Write(randomCheckpoint, BlipPreset.Tiny, 42, CheckpointFormats.Safetensors);
-            RandomTinyFp32 = Path.Combine(Root, "random-tiny-fp32");
-            RandomTinyInt8 = Path.Combine(Root, "random-tiny-int8");
-            BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyFp32);
-            BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyInt8, ModelPrecision.Int8);
-
-            TinyAInt8 = Path.Combine(Root, "tiny-a-int8");
-            BlipModelBuilder.BuildFromDirectory(Path.Combine(Fixtures.TinyA, "checkpoint"), TinyAInt8, ModelPrecision.Int8);
+            // What `blip model random --preset tiny --seed 42` makes, and the same checkpoint built as int8.
+            RandomTinyFp32 = _root.Combine("random-tiny-fp32");
+            RandomTinyInt8 = _root.Combine("random-tiny-int8");
+            TinyModels.BuildRandomTiny(RandomTinyFp32);
+            TinyModels.BuildRandomTiny(RandomTinyInt8, ModelPrecision.Int8);
+            TinyAInt8 = _root.Combine("tiny-a-int8");
+            TinyModels.BuildTinyA(TinyAInt8, ModelPrecision.Int8);
         }
-
-        public string Root { get; }
 
         public string RandomTinyFp32 { get; }
 
@@ -137,16 +132,6 @@ public sealed class Int8CaptioningTests(Int8CaptioningTests.Models models, ITest
 
         public string TinyAInt8 { get; }
 
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(Root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp folder is harmless; never fail a run over it.
-            }
-        }
+        public void Dispose() => _root.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using BlipCaptioning.Errors;
 using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipCaptioning.Tests.Inference;
@@ -187,14 +188,5 @@ public sealed class ModelIntegrityTests(TinyModelFixture fixture)
             files.Select(file => file.Name));
         Assert.All(files.Take(6), file => Assert.Equal(ModelIntegrity.Sha256Of(Path.Combine(fixture.ModelDirectory, file.Name)), file.Sha256));
         Assert.All(files.Skip(6), file => Assert.Null(file.Sha256));
-    }
-
-    private static void FlipByte(string path, long offset)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        file.Position = offset;
-        int value = file.ReadByte();
-        file.Position = offset;
-        file.WriteByte((byte)(value ^ 0x01));
     }
 }

@@ -1,8 +1,7 @@
-using BlipCaptioning.Conversion.Building;
-using BlipCaptioning.Conversion.Checkpoints;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Inference;
-using BlipCaptioning.Numpy;
-using BlipCaptioning.Tests.Preprocessing;
+using BlipCaptioning.Model;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Tests.Inference;
 
@@ -12,25 +11,20 @@ namespace BlipCaptioning.Tests.Inference;
 /// </summary>
 public sealed class TinyModelFixture : IDisposable
 {
+    private readonly TemporaryFolder _root = new("blip-runtime-tests");
+
     public TinyModelFixture()
     {
-        Root = Path.Combine(Path.GetTempPath(), "blip-runtime-tests-" + Guid.NewGuid().ToString("N"));
-        ModelDirectory = Path.Combine(Root, "tiny-a");
-        string checkpointDirectory = Path.Combine(Fixtures.TinyA, "checkpoint");
-        var checkpoint = CheckpointLoader.Load(checkpointDirectory) with { Source = "tests/fixtures/transformers-tiny-a" };
-        Manifest = BlipModelBuilder.Build(checkpoint, ModelDirectory, ModelPrecision.Fp32, checkpointDirectory);
+        ModelDirectory = _root.Combine("tiny-a");
+        Manifest = TinyModels.BuildTinyA(ModelDirectory);
         Model = BlipModel.Load(ModelDirectory);
-
-        // What `blip model random --preset tiny --seed 42` makes: the checkpoint beside the model folder.
-        RandomTinyDirectory = Path.Combine(Root, "random-tiny");
-        string randomCheckpoint = Path.Combine(RandomTinyDirectory, "checkpoint");
-        RandomCheckpointWriter.Write(randomCheckpoint, BlipPreset.Tiny, 42, CheckpointFormats.Safetensors);
-        BlipModelBuilder.BuildFromDirectory(randomCheckpoint, RandomTinyDirectory);
+        RandomTinyDirectory = _root.Combine("random-tiny");
+        TinyModels.BuildRandomTiny(RandomTinyDirectory);
     }
 
     public static TheoryData<string> Images => new("astronaut", "chelsea", "coffee", "rocket");
 
-    public string Root { get; }
+    public string Root => _root.Path;
 
     public string ModelDirectory { get; }
 
@@ -41,40 +35,23 @@ public sealed class TinyModelFixture : IDisposable
     /// <summary>A model folder made from the random-weight "tiny" preset (seed 42), as `blip model random` makes it.</summary>
     public string RandomTinyDirectory { get; }
 
-    public static string ImagePath(string name) =>
-        Directory.EnumerateFiles(Path.Combine(Fixtures.TinyA, "images"), name + ".*").Single();
+    public static string ImagePath(string name) => RepositoryPaths.TinyAPhoto(name);
 
     public static FileStream OpenImage(string name) => File.OpenRead(ImagePath(name));
 
     /// <summary>transformers' greedy ids for an image (kind: "greedy_uncond" or "greedy_prompt").</summary>
     public static long[] ReferenceIds(string name, string kind) =>
-        NpyReader.ReadFile(Path.Combine(Fixtures.TinyA, "reference", $"{name}.{kind}.ids.npy")).AsInt64s().ToArray();
+        NpyReader.ReadFile(Path.Combine(RepositoryPaths.TinyA, "reference", $"{name}.{kind}.ids.npy")).AsInt64s().ToArray();
 
-    public CaptioningOptions Options(int maxConcurrency = 1) => new() { ModelDirectory = ModelDirectory, MaxConcurrency = maxConcurrency, IntraOpThreads = 1 };
+    public CaptioningOptions Options(int maxConcurrency = 1, string? modelDirectory = null) =>
+        new() { ModelDirectory = modelDirectory ?? ModelDirectory, MaxConcurrency = maxConcurrency, IntraOpThreads = 1 };
 
     /// <summary>A copy of the model folder that a test may damage.</summary>
-    public string CopyModel()
-    {
-        string copy = Path.Combine(Root, "copy-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(copy);
-        foreach (string file in Directory.EnumerateFiles(ModelDirectory))
-        {
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        }
-
-        return copy;
-    }
+    public string CopyModel() => TinyModels.Copy(ModelDirectory, Root);
 
     public void Dispose()
     {
         Model.Dispose();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless; never fail a run over it.
-        }
+        _root.Dispose();
     }
 }

@@ -1,28 +1,15 @@
 using System.Text.Json;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
+using BlipCaptioning.Testing;
 
 namespace BlipCaptioning.Tests.Preprocessing;
 
-/// <summary>Finds the committed fixtures (tests/fixtures) by walking up from the test binaries.</summary>
+/// <summary>The committed fixtures the preprocessing tests read: PIL's references and the tiny-a photos.</summary>
 internal static class Fixtures
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "fixtures");
-            if (Directory.Exists(Path.Combine(candidate, "pil-reference")))
-            {
-                return candidate;
-            }
-        }
+    public static string PilReference => RepositoryPaths.Fixture("pil-reference");
 
-        throw new DirectoryNotFoundException("tests/fixtures/pil-reference not found above " + AppContext.BaseDirectory);
-    });
-
-    public static string PilReference => Path.Combine(Root.Value, "pil-reference");
-
-    public static string TinyA => Path.Combine(Root.Value, "transformers-tiny-a");
+    public static string TinyA => RepositoryPaths.TinyA;
 
     public static string PilReferencePath(string relative) => Path.Combine(PilReference, relative);
 

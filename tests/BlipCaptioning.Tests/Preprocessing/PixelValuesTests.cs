@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using BlipCaptioning.Numpy;
+using BlipCaptioning.Conversion.Numpy;
 using BlipCaptioning.Preprocessing;
 using Xunit.Abstractions;
 
@@ -121,14 +121,14 @@ public sealed class PixelValuesTests(ITestOutputHelper output)
     [Fact]
     public void Constructor_StdWithZero_Throws()
     {
-        var settings = new BlipCaptioning.Inference.PreprocessingSettings(384, [0.5f, 0.5f, 0.5f], [0.5f, 0f, 0.5f]);
+        var settings = new BlipCaptioning.Model.PreprocessingSettings(384, [0.5f, 0.5f, 0.5f], [0.5f, 0f, 0.5f]);
         Assert.Throws<ArgumentException>(() => new BlipImagePreprocessor(settings));
     }
 
     [Fact]
     public void Constructor_TwoMeanValues_Throws()
     {
-        var settings = new BlipCaptioning.Inference.PreprocessingSettings(384, [0.5f, 0.5f], [0.5f, 0.5f, 0.5f]);
+        var settings = new BlipCaptioning.Model.PreprocessingSettings(384, [0.5f, 0.5f], [0.5f, 0.5f, 0.5f]);
         Assert.Throws<ArgumentException>(() => new BlipImagePreprocessor(settings));
     }
 

@@ -1,4 +1,4 @@
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
 using BlipCaptioning.Search;
 
 namespace BlipCaptioning.Tests.Search;

@@ -64,7 +64,7 @@ public sealed class BlipTokenizerTests
     [Fact]
     public void EncodePrompt_APictureOf_ReplacesClsByDecAndDropsSep()
     {
-        // [CLS] a picture of [SEP] -> [DEC] a picture of (BLIP.md section 5, salesforce prompt).
+        // [CLS] a picture of [SEP] -> [DEC] a picture of: the prompt of Salesforce's BLIP captioning code (models/blip.py).
         Assert.Equal([30522L, 1037, 3861, 1997], Tokenizer.EncodePrompt("a picture of"));
     }
 

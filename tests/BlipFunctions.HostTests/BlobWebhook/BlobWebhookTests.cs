@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using BlipCaptioning.Testing;
+using BlipFunctions.Testing;
 using BlipFunctions.HostTests.Fixtures;
 using BlipFunctions.LocalRelay;
 using BlipFunctions.Storage;
@@ -186,7 +188,7 @@ public sealed class BlobWebhookTests(AzuriteFixture azurite, TinyModelFixture mo
 
     private static int HostJsonPoisonBlobThreshold()
     {
-        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")));
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
         return host.RootElement.GetProperty("extensions").GetProperty("blobs").GetProperty("poisonBlobThreshold").GetInt32();
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Azure.WebJobs.Host;
 namespace BlipFunctions.HostTests.Fixtures;
 
 /// <summary>Creates the bridge (<see cref="Host.Functions"/>) with our function class made from the app's own services, as the worker makes it.</summary>
-public sealed class AppJobActivator(BlipFunctions.Tests.Fixtures.FunctionsAppHost app) : IJobActivator
+public sealed class AppJobActivator(BlipFunctions.Testing.FunctionsAppHost app) : IJobActivator
 {
     public T CreateInstance<T>()
     {

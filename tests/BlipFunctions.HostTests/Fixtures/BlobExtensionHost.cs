@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using BlipCaptioning.Testing;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -142,7 +144,7 @@ public sealed class BlobExtensionHost : IAsyncDisposable
 
     private static JsonElement HostJsonBlobs()
     {
-        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")));
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
         return host.RootElement.GetProperty("extensions").GetProperty("blobs").Clone();
     }
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using BlipCaptioning.Testing;
 using BlipFunctions.Tests.Fixtures;
 
 namespace BlipFunctions.HostTests.Fixtures;
@@ -11,7 +12,7 @@ namespace BlipFunctions.HostTests.Fixtures;
 public static class BuiltApp
 {
     /// <summary>src/BlipFunctions/bin/&lt;configuration&gt;/net10.0, the folder the host runs the worker from.</summary>
-    public static string OutputFolder { get; } = Path.Combine(RepositoryRoot.Path, "src", "BlipFunctions", "bin",
+    public static string OutputFolder { get; } = Path.Combine(RepositoryPaths.Root, "src", "BlipFunctions", "bin",
         typeof(BuiltApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration, "net10.0");
 
     /// <summary>Every function of functions.metadata, as the host reads it.</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BlipCaptioning.Testing;
 using BlipFunctions.HostTests.Fixtures;
 using BlipFunctions.Tests.Fixtures;
 
@@ -122,7 +123,7 @@ public sealed partial class HostRouteTableTests
     /// <summary>The requests of README's "HTTP API" table: `METHOD /path?query`.</summary>
     private static List<(string Method, string Path, string Query)> ReadmeRequests()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
         int start = readme.IndexOf("\n## HTTP API", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no '## HTTP API' section.");
         int end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using BlipCaptioning.Testing;
+using BlipFunctions.Testing;
 using BlipFunctions.HostTests.Fixtures;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
@@ -75,13 +77,13 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite, TinyModelFixture 
     [Fact]
     public async Task Worker_WithTheSampleSettingsAsWritten_NamesTheModelSettingAndTheAbsolutePathToUse()
     {
-        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "local.settings.sample.json")));
+        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));
         Dictionary<string, string> values = sample.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
 
         WorkerExitedException exited = await Assert.ThrowsAsync<WorkerExitedException>(() => HostedWorker.StartAsync(values));
 
         Assert.Contains("Captioning__ModelDirectory", exited.Message, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(RepositoryRoot.Path, "models", "blip-image-captioning-base"), exited.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(RepositoryPaths.Root, "models", "blip-image-captioning-base"), exited.Message, StringComparison.Ordinal);
         Assert.Contains("absolute path", exited.Message, StringComparison.Ordinal);
     }
 

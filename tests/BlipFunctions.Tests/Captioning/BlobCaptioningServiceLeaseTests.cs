@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BlipFunctions.Testing;
 using BlipFunctions.Captioning;
 using BlipFunctions.Storage;
 using BlipFunctions.Tests.Fixtures;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.Captioning;
 using BlipFunctions.Storage;
 using BlipFunctions.Tests.Fixtures;

@@ -5,6 +5,7 @@ using BlipCaptioning.Testing;
 using BlipFunctions.Configuration;
 using BlipFunctions.Functions;
 using BlipFunctions.Storage;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.ML.OnnxRuntime;
 
@@ -60,7 +61,7 @@ public sealed class FailureInvariantTests(AzuriteFixture azurite, TinyModelFixtu
     [Fact]
     public void MaxAttempts_Default_IsHostJsonsPoisonBlobThreshold()
     {
-        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")));
+        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryPaths.InRoot("host.json")));
         int threshold = hostJson.RootElement.GetProperty("extensions").GetProperty("blobs").GetProperty("poisonBlobThreshold").GetInt32();
 
         Assert.Equal(threshold, new CaptionPipelineOptions().MaxAttempts);

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using BlipCaptioning.Errors;
-using BlipCaptioning.Inference;
+using BlipCaptioning.Model;
+using BlipFunctions.Testing;
 using BlipFunctions.Captioning;
 using BlipFunctions.Tests.Fixtures;
 using static BlipCaptioning.Testing.HostileModelFolders;

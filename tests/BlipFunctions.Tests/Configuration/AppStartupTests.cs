@@ -1,5 +1,7 @@
 using System.Text.Json;
 using BlipCaptioning;
+using BlipCaptioning.Testing;
+using BlipFunctions.Testing;
 using BlipFunctions.Functions;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.Extensions.Options;
@@ -90,7 +92,7 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
     [Fact]
     public void LocalSettingsSample_HasEveryAgreedSetting()
     {
-        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "local.settings.sample.json")));
+        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));
         JsonElement values = sample.RootElement.GetProperty("Values");
 
         foreach (string name in new[]

@@ -1,3 +1,5 @@
+using BlipFunctions.Testing;
+
 namespace BlipFunctions.Tests.Fixtures;
 
 /// <summary>Tests that share one Azurite and one tiny model, and run one after another.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.Configuration;
 using BlipFunctions.Functions;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +10,8 @@ namespace BlipFunctions.Tests.Fixtures;
 
 /// <summary>
 /// Stands in for the Functions host's blob webhook (/runtime/webhooks/blobs), doing what the blob extension does
-/// (AZURE.md 1.4): parse the event array, take data.url, split it into container and blob name with BlobUriBuilder,
-/// and invoke the named function with a BlobClient from the trigger's connection. Answers 202 like the host.
+/// with Event Grid events: parse the event array, take data.url, split it into container and blob name with
+/// BlobUriBuilder, and invoke the named function with a BlobClient from the trigger's connection. Answers 202 like the host.
 /// </summary>
 public sealed class BlobWebhookStandIn(FunctionsAppHost app) : HttpMessageHandler
 {

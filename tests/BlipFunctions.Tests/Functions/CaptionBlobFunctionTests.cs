@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BlipFunctions.Testing;
 using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
 using BlipFunctions.Functions;

@@ -1,4 +1,5 @@
 using BlipCaptioning;
+using BlipFunctions.Testing;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
 using BlipFunctions.Tests.Fixtures;

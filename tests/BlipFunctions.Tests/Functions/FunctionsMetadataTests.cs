@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using BlipCaptioning.Testing;
 using BlipFunctions.Tests.Fixtures;
 
 namespace BlipFunctions.Tests.Functions;
@@ -7,7 +8,7 @@ namespace BlipFunctions.Tests.Functions;
 /// <summary>What the build tells the Functions host: functions.metadata, host.json and worker.config.json.</summary>
 public sealed class FunctionsMetadataTests
 {
-    private static readonly string s_appOutput = Path.Combine(RepositoryRoot.Path, "src", "BlipFunctions", "bin",
+    private static readonly string s_appOutput = Path.Combine(RepositoryPaths.Root, "src", "BlipFunctions", "bin",
         typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration, "net10.0");
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class FunctionsMetadataTests
     [Fact]
     public void HostJson_InTheOutputIsTheRepositoryRootsWithBoundedBlobParallelism()
     {
-        string root = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json"));
+        string root = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json"));
         string output = File.ReadAllText(Path.Combine(s_appOutput, "host.json"));
 
         Assert.Equal(root, output);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.Captioning;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;

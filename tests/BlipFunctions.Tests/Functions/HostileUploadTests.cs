@@ -3,6 +3,7 @@ using BlipCaptioning.Testing;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
 using BlipFunctions.Storage;
+using BlipFunctions.Testing;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

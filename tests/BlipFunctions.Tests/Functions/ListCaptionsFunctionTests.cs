@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
 using BlipFunctions.Tests.Fixtures;

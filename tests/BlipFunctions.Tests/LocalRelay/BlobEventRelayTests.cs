@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using BlipFunctions.Testing;
 using BlipFunctions.LocalRelay;
 using BlipFunctions.Storage;
 using BlipFunctions.Tests.Fixtures;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BlipCaptioning.Testing;
 using BlipFunctions.Tests.Fixtures;
 
 namespace BlipFunctions.Tests.Scripts;
@@ -14,7 +15,7 @@ public sealed class RunLocalScriptTests
         string scratch = Directory.CreateTempSubdirectory("run-local-").FullName;
         try
         {
-            var (exitCode, output, errors) = await RunAsync(Path.Combine(RepositoryRoot.Path, "scripts", "run-local.sh"), [], new Dictionary<string, string>
+            var (exitCode, output, errors) = await RunAsync(Path.Combine(RepositoryPaths.Root, "scripts", "run-local.sh"), [], new Dictionary<string, string>
             {
                 ["PATH"] = PathWithout("func"),
                 ["BLIP_CORE_TOOLS_DIR"] = Path.Combine(scratch, "core-tools"),
@@ -43,13 +44,13 @@ public sealed class RunLocalScriptTests
         string scratch = Directory.CreateTempSubdirectory("local-settings-").FullName;
         try
         {
-            var (exitCode, _, errors) = await RunAsync(Path.Combine(RepositoryRoot.Path, "scripts", "write-local-settings.sh"),
+            var (exitCode, _, errors) = await RunAsync(Path.Combine(RepositoryPaths.Root, "scripts", "write-local-settings.sh"),
                 ["models/tiny", "settings/local.settings.json"], new Dictionary<string, string>(), workingDirectory: scratch, before: () =>
                     Directory.CreateDirectory(Path.Combine(scratch, "settings")));
 
             Assert.True(exitCode == 0, errors);
             using JsonDocument written = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch, "settings", "local.settings.json")));
-            using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "local.settings.sample.json")));
+            using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));
             JsonElement values = written.RootElement.GetProperty("Values");
             Assert.Equal(Path.Combine(scratch, "models", "tiny"), values.GetProperty("Captioning__ModelDirectory").GetString());
             foreach (JsonProperty setting in sample.RootElement.GetProperty("Values").EnumerateObject().Where(p => p.Name != "Captioning__ModelDirectory"))
@@ -66,7 +67,7 @@ public sealed class RunLocalScriptTests
     [Fact]
     public void LocalSettingsSample_ModelDirectory_IsAnExplicitPlaceholderTheWorkerExplains()
     {
-        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "local.settings.sample.json")));
+        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));
 
         string? model = sample.RootElement.GetProperty("Values").GetProperty("Captioning__ModelDirectory").GetString();
 
@@ -76,7 +77,7 @@ public sealed class RunLocalScriptTests
     [Fact]
     public void RunLocal_StartsTheAppWithDotnetRunAsCoreToolsRecommends()
     {
-        string script = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "scripts", "run-local.sh"));
+        string script = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scripts", "run-local.sh"));
 
         Assert.Contains("\ndotnet run --project src/BlipFunctions -c Release\n", script, StringComparison.Ordinal);
         Assert.DoesNotContain("\nfunc start", script, StringComparison.Ordinal);
@@ -90,7 +91,7 @@ public sealed class RunLocalScriptTests
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? RepositoryRoot.Path,
+            WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
         };
         start.ArgumentList.Add(script);
         foreach (string argument in arguments)

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using BlipFunctions.Testing;
 using BlipFunctions.Storage;
 using BlipFunctions.Tests.Fixtures;
 

@@ -1,6 +1,0 @@
-using BlipCaptioning.Search;
-
-namespace BlipCaptioning.Inference;
-
-/// <summary>A call's settings made ready to run: the decoder start ids ([DEC] + prompt) and the search strategy.</summary>
-internal sealed record CaptionPlan(CaptionSettings Settings, long[] PromptIds, ISearchStrategy Strategy);
