@@ -1,3 +1,4 @@
+using BlipCaptioning.Testing;
 using System.Text.Json.Nodes;
 
 namespace BlipFunctions.Infra.Tests;

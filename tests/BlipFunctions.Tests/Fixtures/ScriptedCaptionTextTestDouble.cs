@@ -1,3 +1,4 @@
+using BlipFunctions.Testing;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using BlipCaptioning;

@@ -1,3 +1,4 @@
+using BlipFunctions.Testing;
 using System.Text;
 using Azure.Storage.Blobs;
 using BlipFunctions.Captioning;
