@@ -1,5 +1,5 @@
-using BlipCaptioning.Testing;
 using System.Text.Json.Nodes;
+using BlipCaptioning.Testing;
 
 namespace BlipFunctions.Infra.Tests;
 
