@@ -81,7 +81,7 @@ public static class CaptionTags
     public static string NoRoomError(int ownTags) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"The blob has {ownTags} index tags of its own and a blob holds at most {MaxTags}, so the caption and keywords tags were not set " +
-            $"(its own tags are kept; the caption is stored here). To have them tagged, remove {ownTags + 2 - MaxTags} of its tags and re-caption it (POST /api/reconcile with force).");
+            $"(its own tags are kept; the caption is stored here). To have them tagged, remove {ownTags + 2 - MaxTags} of its tags and upload the image again.");
 
     /// <summary>
     /// Keeps the characters tags allow; other letters (non-ASCII: BLIP's uncased vocabulary has its accents stripped
