@@ -9,6 +9,24 @@ using System.Diagnostics;
 using System.Globalization;
 using BlipFunctions.SearchBench;
 
+if (args.Length == 4 && args[0] == "--attach")
+{
+    // --attach CONNECTION SIZE REPEATS: measure again on a table an earlier run loaded (Azurite still up), cheapest
+    // queries first, so that a slow Azurite gives the rare-keyword figures before the many-page ones.
+    int attachedSize = int.Parse(args[2], CultureInfo.InvariantCulture);
+    var attached = new SearchLibrary(args[1], attachedSize, withCaptionRows: false);
+    Console.WriteLine($"\n{attachedSize:N0} captions (attached):");
+    Console.WriteLine("query                                   hits   round trips   first page ms   all pages ms   (median)");
+    foreach ((string label, string[] keywords, int top) in SearchLibrary.Queries.Reverse())
+    {
+        SearchCost cost = await attached.MeasureAsync(keywords, top, repeats: int.Parse(args[3], CultureInfo.InvariantCulture));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label,-38} {cost.Hits,6:N0} {cost.RoundTrips,13:N0} {cost.FirstPageMs,15:F1} {cost.AllPagesMs,14:F1}"));
+    }
+
+    return;
+}
+
 bool indexOnly = args.Contains("--index-only");
 int[] sizes = args.Any(a => a != "--index-only") ? args.Where(a => a != "--index-only").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 100_000];
 await using var azurite = await PrivateAzurite.StartAsync();
