@@ -172,7 +172,6 @@ module functions 'app/functions.bicep' = {
     queueEndpoint: storage.outputs.queueEndpoint
     tableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
-    imagesContainerName: imagesContainerName
     captionsTableName: captionsTableName
     modelsContainerName: modelsContainerName
     modelFolder: modelFolder

@@ -17,7 +17,6 @@ param blobEndpoint string
 param queueEndpoint string
 param tableEndpoint string
 param deploymentContainerName string
-param imagesContainerName string
 param captionsTableName string
 param modelsContainerName string
 
@@ -155,7 +154,6 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     // Local auth is disabled on Application Insights: the SDK authenticates as the user-assigned identity.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-    Captioning__ImagesContainer: imagesContainerName
     Captioning__CaptionsTable: captionsTableName
     Captioning__ModelBlobUri: '${blobEndpoint}${modelsContainerName}/${modelFolder}'
     Captioning__ModelDirectory: modelDirectory

@@ -21,7 +21,7 @@ param tags object = {}
 ])
 param skuName string = 'Standard_LRS'
 
-@description('Container whose uploads are captioned (the app setting Captioning__ImagesContainer).')
+@description('Container whose uploads are captioned (the CaptionBlob trigger\'s, compiled into the app: images).')
 param imagesContainerName string
 
 @description('Table that receives one row per caption (the app setting Captioning__CaptionsTable).')

@@ -45,7 +45,13 @@ public sealed class CaptioningOptions
     /// </summary>
     public Action<SessionOptions>? ConfigureSessionOptions { get; set; }
 
-    /// <summary>Captions computed at once; further callers wait. Each caption already uses every core, so 1 (the default) suits small hosts.</summary>
+    /// <summary>The largest <see cref="MaxConcurrency"/> accepted: each caption in flight holds a decoded image and its tensors.</summary>
+    public const int MaxConcurrencyLimit = 64;
+
+    /// <summary>
+    /// Captions computed at once, 1 to <see cref="MaxConcurrencyLimit"/>; further callers wait. Each caption already uses
+    /// every core, so 1 (the default) suits small hosts.
+    /// </summary>
     public int MaxConcurrency { get; set; } = 1;
 
     /// <summary>Larger inputs are rejected with <see cref="Errors.UnsupportedImageException"/> before decoding. Default 50 MiB.</summary>

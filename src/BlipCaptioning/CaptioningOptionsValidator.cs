@@ -42,9 +42,10 @@ public sealed class CaptioningOptionsValidator : IValidateOptions<CaptioningOpti
             failures.Add($"{Section}:GraphOptimizationLevel is {(int)options.GraphOptimizationLevel}; use one of {string.Join(", ", Enum.GetNames<GraphOptimizationLevel>())}.");
         }
 
-        if (options.MaxConcurrency < 1)
+        if (options.MaxConcurrency is < 1 or > CaptioningOptions.MaxConcurrencyLimit)
         {
-            failures.Add($"{Section}:MaxConcurrency is {options.MaxConcurrency}; it must be at least 1 (captions computed at once).");
+            failures.Add($"{Section}:MaxConcurrency is {options.MaxConcurrency}; it must be at least 1 and at most {CaptioningOptions.MaxConcurrencyLimit} "
+                + "(captions computed at once; each already uses every core, so 1 suits a 2-vCPU host).");
         }
 
         if (options.MaxImageBytes < 1 || options.MaxImageBytes > Array.MaxLength)

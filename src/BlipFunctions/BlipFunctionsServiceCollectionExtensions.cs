@@ -12,8 +12,9 @@ namespace BlipFunctions;
 public static class BlipFunctionsServiceCollectionExtensions
 {
     /// <summary>
-    /// Everything the functions need except <see cref="BlipCaptioning.IImageCaptioner"/> (AddBlipCaptioning). Nothing
-    /// here touches the network or the model: clients are created on first resolve, the model on first caption.
+    /// Everything the functions need except <see cref="BlipCaptioning.IImageCaptioner"/> (AddBlipCaptioning), including
+    /// the <see cref="BlipCaptioning.IModelSource"/> the captioner asks to put the model in place before it loads it.
+    /// Nothing here touches the network or the model: clients are created on first resolve, the model on first caption.
     /// </summary>
     public static IServiceCollection AddBlipFunctions(this IServiceCollection services)
     {
@@ -28,9 +29,8 @@ public static class BlipFunctionsServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<CaptionStorageClients>().Tables
             .GetTableClient(sp.GetRequiredService<IOptions<CaptionPipelineOptions>>().Value.CaptionsTable));
         services.AddSingleton(sp => new CaptionStore(sp.GetRequiredService<TableClient>()));
-        services.AddSingleton<CaptioningLimiter>();
         services.AddSingleton<ModelProvisioner>();
-        services.AddSingleton<CaptioningRunner>();
+        services.AddSingleton<BlipCaptioning.IModelSource>(sp => sp.GetRequiredService<ModelProvisioner>());
         services.AddSingleton<BlobCaptioningService>();
         return services;
     }

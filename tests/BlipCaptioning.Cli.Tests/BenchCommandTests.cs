@@ -188,6 +188,7 @@ public sealed class BenchCommandTests(CliFixture fixture)
     [Theory]
     [InlineData("--threads", "0", "--threads: '0' is not a whole number from 1 to 256.")]
     [InlineData("--batch", "two", "--batch: 'two' is not a whole number from 1 to 256.")]
+    [InlineData("--concurrency", "65", "--concurrency: '65' is not a whole number from 1 to 64.")]
     [InlineData("--runs", "0", "--runs is 0; use 1 or more.")]
     [InlineData("--compare", "colour=blue", "--compare: unknown setting 'colour'")]
     [InlineData("--session", "novalue", "--session: 'novalue' is not KEY=VALUE")]

@@ -95,7 +95,6 @@ public sealed class AppSettingsTests(CompiledInfrastructure infra)
     }
 
     [Theory]
-    [InlineData("Captioning__ImagesContainer", "images")]
     [InlineData("Captioning__CaptionsTable", "captions")]
     [InlineData("Captioning__MaxConcurrency", "1")]
     [InlineData("Captioning__ModelDirectory", "/tmp/blip-model/blip-image-captioning-base")]

@@ -85,7 +85,7 @@ internal static class BenchCommand
                 ImageFiles = ExpandImages(parse.GetValue(images)),
                 Runs = Positive(parse.GetValue(runs), "--runs"),
                 Threads = ParseList(parse.GetValue(threads), "--threads", BenchOptions.DefaultThreads(), minimum: 1),
-                Concurrency = ParseList(parse.GetValue(concurrency), "--concurrency", [2], minimum: 1),
+                Concurrency = ParseList(parse.GetValue(concurrency), "--concurrency", [2], minimum: 1, maximum: CaptioningOptions.MaxConcurrencyLimit),
                 BatchSizes = ParseList(parse.GetValue(batches), "--batch", [1, 2, 4], minimum: 1),
                 NaiveRuns = NotNegative(parse.GetValue(naiveRuns), "--naive-runs"),
                 ColdStart = !parse.GetValue(noColdStart),
@@ -150,7 +150,7 @@ internal static class BenchCommand
         return files.Count > 0 ? files : throw new ArgumentException("--images matched no image files.");
     }
 
-    internal static IReadOnlyList<int> ParseList(string[]? values, string option, IReadOnlyList<int> fallback, int minimum)
+    internal static IReadOnlyList<int> ParseList(string[]? values, string option, IReadOnlyList<int> fallback, int minimum, int maximum = 256)
     {
         if (values is not { Length: > 0 })
         {
@@ -160,9 +160,9 @@ internal static class BenchCommand
         var list = new List<int>();
         foreach (string part in values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < minimum || value > 256)
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < minimum || value > maximum)
             {
-                throw new ArgumentException($"{option}: '{part}' is not a whole number from {minimum} to 256.");
+                throw new ArgumentException($"{option}: '{part}' is not a whole number from {minimum} to {maximum}.");
             }
 
             list.Add(value);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -38,18 +37,27 @@ public sealed partial class BlobCaptioningService
 
     private readonly CaptionStore _store;
     private readonly DeletedBlobRows _deletedRows;
-    private readonly CaptioningRunner _runner;
+    private readonly IImageCaptioner _captioner;
     private readonly CaptionPipelineOptions _options;
+    private readonly long _maxImageBytes;
     private readonly TimeProvider _time;
     private readonly ILogger<BlobCaptioningService> _logger;
 
-    public BlobCaptioningService(CaptionStore store, CaptioningRunner runner, IOptions<CaptionPipelineOptions> options, TimeProvider time, ILogger<BlobCaptioningService> logger)
+    public BlobCaptioningService(
+        CaptionStore store,
+        IImageCaptioner captioner,
+        IOptions<CaptionPipelineOptions> options,
+        IOptions<CaptioningOptions> captioning,
+        TimeProvider time,
+        ILogger<BlobCaptioningService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(captioning);
         _store = store;
         _deletedRows = new DeletedBlobRows(store);
-        _runner = runner;
+        _captioner = captioner;
         _options = options.Value;
+        _maxImageBytes = captioning.Value.MaxImageBytes;
         _time = time;
         _logger = logger;
     }
@@ -163,10 +171,10 @@ public sealed partial class BlobCaptioningService
             return await FailAsync(claim, "The blob is empty (0 bytes): upload an image file (JPEG, PNG, GIF, BMP or WebP).", cancellationToken).ConfigureAwait(false);
         }
 
-        if (properties.ContentLength > _options.MaxImageBytes)
+        if (properties.ContentLength > _maxImageBytes)
         {
             return await FailAsync(claim,
-                $"The blob is {Bytes(properties.ContentLength)}, over the limit of {Bytes(_options.MaxImageBytes)} (Captioning__MaxImageBytes): upload a smaller image.",
+                $"The blob is {Bytes(properties.ContentLength)}, over the limit of {Bytes(_maxImageBytes)} (Captioning__MaxImageBytes): upload a smaller image.",
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -174,9 +182,10 @@ public sealed partial class BlobCaptioningService
         try
         {
             using MemoryStream image = await DownloadAsync(blob, properties, cancellationToken).ConfigureAwait(false);
-            CaptionRun run = await _runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
-            string? tagError = await TagAsync(blob, run.Caption.Text, cancellationToken).ConfigureAwait(false);
-            done = SucceededRow(claim, run, tagError);
+            Caption caption = await _captioner.CaptionAsync(image, settings: null, cancellationToken).ConfigureAwait(false);
+            string? tagError = await TagAsync(blob, caption.Text, cancellationToken).ConfigureAwait(false);
+            claim.RecordSuccess(caption, tagError, _time.GetUtcNow());
+            done = claim;
             if (await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is not { } written)
             {
                 // A newer version claimed the row while this one was captioned, and may have tagged the blob already.
@@ -367,36 +376,6 @@ public sealed partial class BlobCaptioningService
             CreatedAt = previous?.CreatedAt ?? now,
             UpdatedAt = now,
         };
-    }
-
-    private CaptionEntity SucceededRow(CaptionEntity claim, CaptionRun run, string? tagError)
-    {
-        Caption caption = run.Caption;
-        claim.Status = CaptionStatus.Succeeded;
-        claim.Caption = caption.Text;
-        claim.Keywords = string.Join(' ', CaptionTags.Keywords(caption.Text));
-        claim.Score = caption.Score;
-        claim.TokenIds = string.Join(',', caption.TokenIds);
-        claim.Width = caption.Image.Width;
-        claim.Height = caption.Image.Height;
-        claim.Format = caption.Image.Format;
-        claim.ModelSource = run.Model.Source;
-        claim.ModelPrecision = run.Model.Precision;
-        claim.Decoding = JsonSerializer.Serialize(run.Settings, CaptionJson.Options);
-        claim.DecodeMs = caption.Timings.Decode.TotalMilliseconds;
-        claim.PreprocessMs = caption.Timings.Preprocess.TotalMilliseconds;
-        claim.VisionMs = (caption.Timings.Vision + caption.Timings.CrossAttention).TotalMilliseconds;
-        claim.GenerateMs = (caption.Timings.Generate + caption.Timings.Detokenize).TotalMilliseconds;
-        claim.TotalMs = caption.Timings.Total.TotalMilliseconds;
-        claim.Steps = caption.Timings.Steps;
-        claim.KeywordsIndexed = false;
-        claim.TagsApplied = tagError is null;
-        claim.TagError = tagError;
-        claim.FailureReason = null;
-        claim.LastError = null;
-        claim.LeaseExpiresAt = null;
-        claim.UpdatedAt = _time.GetUtcNow();
-        return claim;
     }
 
     private static string Bytes(long bytes) => bytes >= 1024 * 1024

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BlipCaptioning;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Files;
 using BlipCaptioning.Model;
@@ -16,65 +17,41 @@ using Microsoft.Extensions.Options;
 namespace BlipFunctions.Captioning;
 
 /// <summary>
-/// Copies the model from <c>Captioning__ModelBlobUri</c> (a blob folder) into <c>Captioning__ModelDirectory</c> on
-/// first use, once per worker. Does nothing when the URI is unset or the folder already holds <c>blip-model.json</c>.
+/// The app's <see cref="IModelSource"/>: before the captioner loads the model, copies it from
+/// <c>Captioning__ModelBlobUri</c> (a blob folder) into the model folder (<c>Captioning__ModelDirectory</c>). Does
+/// nothing when the URI is unset or the folder already holds <c>blip-model.json</c>.
 /// </summary>
 /// <remarks>
 /// The manifest is read first (within <see cref="ModelLimits.MaxManifestBytes"/>) and checked against the model
 /// contract; then only the files it names are copied, by their contract names, each within its size budget and the
-/// graphs and data files checked against the SHA-256 the manifest records. Other blobs in the folder are ignored, and no
-/// blob name ever becomes a path. Files land in a hidden sibling staging folder first and the manifest is moved in
-/// last, so a worker that dies mid-copy leaves no folder that looks complete (and the next copy removes its staging
-/// folder). A folder on the CaptionStorage account is read with that connection
-/// (Azurite locally); any other account with the app's identity (Storage Blob Data Reader on the model container).
+/// graphs and data files checked against the SHA-256 the manifest records (so the load that follows a copy does not
+/// hash them again). Other blobs in the folder are ignored, and no blob name ever becomes a path. Files land in a
+/// hidden sibling staging folder first and the manifest is moved in last, so a worker that dies mid-copy leaves no
+/// folder that looks complete (and the next copy removes its staging folder). A folder on the CaptionStorage account
+/// is read with that connection (Azurite locally); any other account with the app's identity (Storage Blob Data
+/// Reader on the model container). The captioner calls it once at a time, before each attempt to load the model.
 /// </remarks>
-public sealed partial class ModelProvisioner : IDisposable
+public sealed partial class ModelProvisioner(IOptions<CaptionPipelineOptions> options, CaptionStorageClients storage, ILogger<ModelProvisioner> logger)
+    : IModelSource
 {
-    private readonly CaptionPipelineOptions _options;
-    private readonly CaptionStorageClients _storage;
-    private readonly ILogger<ModelProvisioner> _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private volatile bool _ready;
-
-    public ModelProvisioner(IOptions<CaptionPipelineOptions> options, CaptionStorageClients storage, ILogger<ModelProvisioner> logger)
+    /// <inheritdoc/>
+    public async Task<ModelSourceResult> PrepareAsync(string modelDirectory, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
-        _storage = storage;
-        _logger = logger;
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        if (options.Value.ModelBlobUri is not { } folderUri || File.Exists(Path.Combine(modelDirectory, BlipModelContract.ManifestFileName)))
+        {
+            return ModelSourceResult.Unchanged;
+        }
+
+        await CopyAsync(folderUri, Path.GetFullPath(modelDirectory), cancellationToken).ConfigureAwait(false);
+        return ModelSourceResult.WrittenAndVerified;
     }
 
-    public string ManifestPath => Path.Combine(_options.ModelDirectory, BlipModelContract.ManifestFileName);
-
-    public async Task EnsureModelAsync(CancellationToken cancellationToken)
-    {
-        if (_ready || _options.ModelBlobUri is null)
-        {
-            return;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_ready && !File.Exists(ManifestPath))
-            {
-                await CopyAsync(_options.ModelBlobUri, cancellationToken).ConfigureAwait(false);
-            }
-
-            _ready = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task CopyAsync(Uri folderUri, CancellationToken cancellationToken)
+    private async Task CopyAsync(Uri folderUri, string target, CancellationToken cancellationToken)
     {
         var address = new BlobUriBuilder(folderUri);
         BlobContainerClient container = ContainerFor(folderUri, address.BlobContainerName);
         string prefix = string.IsNullOrEmpty(address.BlobName) ? string.Empty : address.BlobName.TrimEnd('/') + "/";
-        string target = Path.GetFullPath(_options.ModelDirectory);
         LogCopying(folderUri, target);
 
         // Only the files the manifest names are copied, by their contract names: no blob name ever becomes a path.
@@ -238,19 +215,17 @@ public sealed partial class ModelProvisioner : IDisposable
             : throw new ModelContractException($"Refusing the model file name '{name}': model files are plain names inside the model folder.");
     }
 
-    public void Dispose() => _gate.Dispose();
-
     private BlobContainerClient ContainerFor(Uri folderUri, string containerName)
     {
-        if (folderUri.AbsoluteUri.StartsWith(_storage.Blobs.Uri.AbsoluteUri.TrimEnd('/') + "/", StringComparison.OrdinalIgnoreCase))
+        if (folderUri.AbsoluteUri.StartsWith(storage.Blobs.Uri.AbsoluteUri.TrimEnd('/') + "/", StringComparison.OrdinalIgnoreCase))
         {
-            return _storage.Blobs.GetBlobContainerClient(containerName);
+            return storage.Blobs.GetBlobContainerClient(containerName);
         }
 
         var builder = new BlobUriBuilder(folderUri) { BlobName = string.Empty };
-        return _storage.Credential is null
+        return storage.Credential is null
             ? new BlobContainerClient(builder.ToUri())
-            : new BlobContainerClient(builder.ToUri(), _storage.Credential);
+            : new BlobContainerClient(builder.ToUri(), storage.Credential);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Copying the model from {Source} to {Directory}")]

@@ -1,30 +1,24 @@
 namespace BlipFunctions.Configuration;
 
 /// <summary>
-/// The app's settings from the <c>Captioning</c> section (app settings <c>Captioning__*</c>; README "Settings").
-/// The captioning library binds the same section for its own settings (model directory, pixel limit).
+/// The Functions app's own settings (app settings <c>Captioning__*</c>; README "Settings"): where captions are
+/// stored, where the model comes from, how often and how long a blob is tried. The captioning library binds the same
+/// section for the settings it owns (<see cref="BlipCaptioning.CaptioningOptions"/>: the model folder, concurrency,
+/// image limits, decoding); each setting is bound and validated by one of the two. The container the app captions is
+/// the trigger's, compiled in (<see cref="Functions.CaptionBlobFunction.Container"/>).
 /// </summary>
 public sealed class CaptionPipelineOptions
 {
     public const string SectionName = "Captioning";
 
-    /// <summary>Container whose uploads are captioned; must be the trigger's container (<c>images</c>).</summary>
-    public string ImagesContainer { get; set; } = "images";
-
     /// <summary>Table of caption rows.</summary>
     public string CaptionsTable { get; set; } = "captions";
 
-    /// <summary>Folder holding the built model (<c>blip-model.json</c> and the graphs).</summary>
-    public string ModelDirectory { get; set; } = "models/blip-image-captioning-base";
-
-    /// <summary>Blob folder URL the model is copied from into <see cref="ModelDirectory"/> on first use (Azure).</summary>
+    /// <summary>
+    /// Blob folder URL the model is copied from into <c>Captioning__ModelDirectory</c> before it first loads (Azure);
+    /// unset, the folder must already hold the model.
+    /// </summary>
     public Uri? ModelBlobUri { get; set; }
-
-    /// <summary>Captions run at once per worker (blob and HTTP together).</summary>
-    public int MaxConcurrency { get; set; } = 1;
-
-    /// <summary>Larger uploads get a <c>failed</c> row; larger POST bodies get 413.</summary>
-    public long MaxImageBytes { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>
     /// The host's attempts at one blob: host.json <c>extensions.blobs.poisonBlobThreshold</c> (5); keep the two equal.

@@ -3,7 +3,6 @@ using BlipFunctions.Configuration;
 using BlipFunctions.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
@@ -13,7 +12,7 @@ namespace BlipFunctions.Functions;
 /// local relay does the same on Azurite).
 /// </summary>
 public sealed partial class BlobDeletedFunction(
-    CaptionStore store, CaptionStorageClients clients, IOptions<CaptionPipelineOptions> options, ILogger<BlobDeletedFunction> logger)
+    CaptionStore store, CaptionStorageClients clients, ILogger<BlobDeletedFunction> logger)
 {
     /// <summary>The queue the Event Grid subscription writes to.</summary>
     public const string QueueName = "blob-deletions";
@@ -33,7 +32,7 @@ public sealed partial class BlobDeletedFunction(
             return;
         }
 
-        string container = options.Value.ImagesContainer;
+        const string container = CaptionBlobFunction.Container;
         if (deleted!.Container != container || BlobNames.Validate(deleted.BlobName) is not null)
         {
             LogIgnored($"The event is for {deleted.Container}/{deleted.BlobName}, not a blob of the container '{container}' the app captions.");

@@ -8,7 +8,7 @@ namespace BlipFunctions.Functions;
 /// <summary>Captions every blob uploaded to the images container (Event Grid-sourced trigger, as Flex requires).</summary>
 public sealed class CaptionBlobFunction(BlobCaptioningService captioning)
 {
-    /// <summary>The container the trigger listens on; <c>Captioning__ImagesContainer</c> must name it.</summary>
+    /// <summary>The container the trigger listens on (compiled into functions.metadata), whose captions the HTTP functions serve.</summary>
     public const string Container = "images";
 
     /// <summary>The function's name; the Event Grid subscription targets <c>Host.Functions.CaptionBlob</c>.</summary>

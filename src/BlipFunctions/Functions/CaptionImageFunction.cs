@@ -1,6 +1,5 @@
+using BlipCaptioning;
 using BlipCaptioning.Errors;
-using BlipFunctions.Captioning;
-using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace BlipFunctions.Functions;
 
 /// <summary><c>POST /api/captions</c>: captions the image in the body and answers at once; nothing is stored.</summary>
-public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<CaptionPipelineOptions> options)
+public sealed class CaptionImageFunction(IImageCaptioner captioner, IOptions<CaptioningOptions> options)
 {
     /// <summary>The Functions host's default request-body limit (ScriptConstants.DefaultMaxRequestBodySize).</summary>
     public const long HostRequestBodyLimit = 104_857_600;
@@ -59,8 +58,8 @@ public sealed class CaptionImageFunction(CaptioningRunner runner, IOptions<Capti
         image.Position = 0;
         try
         {
-            CaptionRun run = await runner.CaptionAsync(image, cancellationToken).ConfigureAwait(false);
-            return new OkObjectResult(CaptionResponses.FromRun(run, contentType));
+            Caption caption = await captioner.CaptionAsync(image, settings: null, cancellationToken).ConfigureAwait(false);
+            return new OkObjectResult(SyncCaptionResponse.From(caption, contentType));
         }
         catch (UnsupportedImageException e)
         {

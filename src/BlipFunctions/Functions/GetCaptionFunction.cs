@@ -1,15 +1,13 @@
-using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using BlipFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
 /// <summary><c>GET /api/captions/{id}</c>: the caption row of the blob named id (folders as '/').</summary>
-public sealed class GetCaptionFunction(CaptionStore store, IOptions<CaptionPipelineOptions> options)
+public sealed class GetCaptionFunction(CaptionStore store)
 {
     [Function("GetCaption")]
     public async Task<IActionResult> Run(
@@ -23,7 +21,7 @@ public sealed class GetCaptionFunction(CaptionStore store, IOptions<CaptionPipel
             return Problems.Create(StatusCodes.Status400BadRequest, "Malformed caption id", invalid);
         }
 
-        string container = options.Value.ImagesContainer;
+        const string container = CaptionBlobFunction.Container;
         CaptionEntity? row = await store.GetAsync(container, id!, cancellationToken).ConfigureAwait(false);
         if (row is null && id!.Contains("%2F", StringComparison.OrdinalIgnoreCase))
         {
@@ -34,11 +32,11 @@ public sealed class GetCaptionFunction(CaptionStore store, IOptions<CaptionPipel
         if (row is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, "No caption for this id",
-                $"No blob named '{id}' has been captioned. Upload it to the '{options.Value.ImagesContainer}' container, or check the id: " +
+                $"No blob named '{id}' has been captioned. Upload it to the '{container}' container, or check the id: " +
                 "the blob name with '/' between folders and other special characters percent-encoded.");
         }
 
-        CaptionResponse body = CaptionResponses.FromRow(row);
+        CaptionResponse body = CaptionResponse.FromRow(row);
         if (row.Status == CaptionStatus.Processing)
         {
             request.HttpContext.Response.Headers.RetryAfter = "2";

@@ -1,12 +1,10 @@
 using System.Globalization;
 using Azure;
-using BlipFunctions.Configuration;
 using BlipFunctions.Http;
 using BlipFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Functions;
 
@@ -14,7 +12,7 @@ namespace BlipFunctions.Functions;
 /// <c>GET /api/captions?prefix=&amp;keyword=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix, in
 /// pages; with <c>keyword</c> (repeatable), only the succeeded captions having every keyword (the keyword index).
 /// </summary>
-public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPipelineOptions> options)
+public sealed class ListCaptionsFunction(CaptionStore store)
 {
     public const int DefaultTop = 100;
     public const int MaxTop = 1000;
@@ -52,7 +50,7 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
         CaptionPage page;
         try
         {
-            string container = options.Value.ImagesContainer;
+            const string container = CaptionBlobFunction.Container;
             page = keywords.Count == 0
                 ? await store.ListAsync(container, prefix, top, tableToken, cancellationToken).ConfigureAwait(false)
                 : await store.SearchAsync(container, keywords, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
@@ -63,7 +61,7 @@ public sealed class ListCaptionsFunction(CaptionStore store, IOptions<CaptionPip
         }
 
         return new OkObjectResult(new CaptionListResponse(
-            page.Rows.Select(CaptionResponses.FromRow).ToList(),
+            page.Rows.Select(CaptionResponse.FromRow).ToList(),
             ContinuationTokens.Encode(page.ContinuationToken)));
     }
 

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using BlipCaptioning;
+using BlipFunctions.Captioning;
 
 namespace BlipFunctions.Storage;
 
@@ -89,4 +92,39 @@ public sealed class CaptionEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Records <paramref name="caption"/> as this row's result: the text, its keywords, the image, the model and
+    /// decoding settings that made it and the stage times; <paramref name="tagError"/> says why the blob's index tags
+    /// could not be set (null: they were). Clears the lease and any failure.
+    /// </summary>
+    public void RecordSuccess(Caption caption, string? tagError, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(caption);
+        StageTimings timings = StageTimings.Of(caption.Timings);
+        Status = CaptionStatus.Succeeded;
+        Caption = caption.Text;
+        Keywords = string.Join(' ', CaptionTags.Keywords(caption.Text));
+        Score = caption.Score;
+        TokenIds = string.Join(',', caption.TokenIds);
+        Width = caption.Image.Width;
+        Height = caption.Image.Height;
+        Format = caption.Image.Format;
+        ModelSource = caption.Model.Source;
+        ModelPrecision = caption.Model.Precision;
+        Decoding = JsonSerializer.Serialize(caption.Settings, CaptionJson.Options);
+        DecodeMs = timings.DecodeMs;
+        PreprocessMs = timings.PreprocessMs;
+        VisionMs = timings.VisionMs;
+        GenerateMs = timings.GenerateMs;
+        TotalMs = timings.TotalMs;
+        Steps = timings.Steps;
+        KeywordsIndexed = false;
+        TagsApplied = tagError is null;
+        TagError = tagError;
+        FailureReason = null;
+        LastError = null;
+        LeaseExpiresAt = null;
+        UpdatedAt = now;
+    }
 }

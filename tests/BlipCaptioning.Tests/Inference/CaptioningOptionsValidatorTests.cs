@@ -64,6 +64,14 @@ public sealed class CaptioningOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_MaxConcurrencyOverTheUpperLimit_NamesTheLimit()
+    {
+        var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", MaxConcurrency = 65 });
+
+        Assert.StartsWith("Captioning:MaxConcurrency is 65; it must be at least 1 and at most 64", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MoreBeamsThanTheSearchOffers_SaysTheMost()
     {
         var result = Validator.Validate(null, new CaptioningOptions { ModelDirectory = "m", NumBeams = 1_000_000 });

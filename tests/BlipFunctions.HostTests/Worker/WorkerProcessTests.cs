@@ -71,7 +71,7 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite, TinyModelFixture 
     {
         WorkerExitedException exited = await Assert.ThrowsAsync<WorkerExitedException>(() => HostedWorker.StartAsync(Settings(("Captioning__MaxConcurrency", "0"))));
 
-        Assert.Contains("Captioning__MaxConcurrency is 0", exited.Message, StringComparison.Ordinal);
+        Assert.Contains("Captioning:MaxConcurrency is 0", exited.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using BlipCaptioning;
 using BlipCaptioning.Errors;
 using BlipCaptioning.Model;
 using BlipFunctions.Testing;
 using BlipFunctions.Captioning;
 using BlipFunctions.Tests.Fixtures;
+using Microsoft.Extensions.Options;
 using static BlipCaptioning.Testing.HostileModelFolders;
 
 namespace BlipFunctions.Tests.Captioning;
@@ -31,10 +33,10 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         Assert.False(Directory.Exists(target));
 
         using var image = new MemoryStream(TinyModelFixture.Photo("rocket"));
-        CaptionRun run = await app.Get<CaptioningRunner>().CaptionAsync(image, CancellationToken.None);
+        Caption caption = await app.Get<IImageCaptioner>().CaptionAsync(image);
 
-        Assert.False(string.IsNullOrWhiteSpace(run.Caption.Text));
-        Assert.Equal(target, Path.GetFullPath(run.Model.Directory));
+        Assert.False(string.IsNullOrWhiteSpace(caption.Text));
+        Assert.Equal(target, Path.GetFullPath(caption.Model.Directory));
         Assert.True(File.Exists(Path.Combine(target, BlipModelContract.ManifestFileName)));
         Assert.Equal(
             Directory.EnumerateFiles(model.ModelDirectory).Select(Path.GetFileName).Order(),
@@ -43,7 +45,7 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
     }
 
     [Fact]
-    public async Task EnsureModelAsync_BlobNamedWithAnAbsolutePathInTheFolder_WritesNothingOutsideTheModelDirectory()
+    public async Task PrepareAsync_BlobNamedWithAnAbsolutePathInTheFolder_WritesNothingOutsideTheModelDirectory()
     {
         string folder = await UploadModelAsync();
         string outside = Path.Combine(Path.GetTempPath(), "blip-escaped-" + Guid.NewGuid().ToString("N"));
@@ -52,7 +54,7 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         string target = Path.Combine(model.Root, "copied-" + folder);
         using var app = AppCopying(folder, target);
 
-        await app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None);
+        await PrepareAsync(app);
 
         Assert.False(File.Exists(outside), $"{outside} was written");
         Assert.Equal(
@@ -62,13 +64,13 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
     }
 
     [Fact]
-    public async Task EnsureModelAsync_DataBlobWithAFlippedByte_IsRefusedNamingItAndLeavesNoModel()
+    public async Task PrepareAsync_DataBlobWithAFlippedByte_IsRefusedNamingItAndLeavesNoModel()
     {
         string folder = await UploadModelAsync(corrupt: "text_decoder.onnx.data");
         string target = Path.Combine(model.Root, "copied-" + folder);
         using var app = AppCopying(folder, target);
 
-        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => PrepareAsync(app));
 
         Assert.Contains($"/{folder}/text_decoder.onnx.data is damaged or was changed", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(target, BlipModelContract.ManifestFileName)));
@@ -76,18 +78,18 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
     }
 
     [Fact]
-    public async Task EnsureModelAsync_ManifestNamingADataFileOutsideTheFolder_IsRefused()
+    public async Task PrepareAsync_ManifestNamingADataFileOutsideTheFolder_IsRefused()
     {
         string folder = await UploadModelAsync(editManifest: manifest => manifest["graphs"]!["text_decoder"]!["data_file"] = "../../../tmp/evil");
         using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
 
-        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => PrepareAsync(app));
 
         Assert.Contains("data_file is '../../../tmp/evil', expected 'text_decoder.onnx.data' or none", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task EnsureModelAsync_ManifestBlobLargerThanItsBudget_IsRefusedBeforeItIsRead()
+    public async Task PrepareAsync_ManifestBlobLargerThanItsBudget_IsRefusedBeforeItIsRead()
     {
         var container = azurite.Blobs.GetBlobContainerClient("models");
         await container.CreateIfNotExistsAsync();
@@ -95,24 +97,24 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         await container.GetBlobClient($"{folder}/{BlipModelContract.ManifestFileName}").UploadAsync(new BinaryData(new byte[(1 << 20) + 1]));
         using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
 
-        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => PrepareAsync(app));
 
         Assert.Contains("blip-model.json is 1,048,577 bytes, more than the 1,048,576 a manifest may hold", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task EnsureModelAsync_RequiredFileMissingFromTheFolder_NamesIt()
+    public async Task PrepareAsync_RequiredFileMissingFromTheFolder_NamesIt()
     {
         string folder = await UploadModelAsync(skip: "vocab.txt");
         using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
 
-        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => PrepareAsync(app));
 
         Assert.Contains("has no vocab.txt, which its blip-model.json needs", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task EnsureModelAsync_StagingFolderOfAWorkerKilledMidCopy_IsRemoved()
+    public async Task PrepareAsync_StagingFolderOfAWorkerKilledMidCopy_IsRemoved()
     {
         string folder = await UploadModelAsync();
         string target = Path.Combine(model.Root, "copied-" + folder);
@@ -121,10 +123,34 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-1));
         using var app = AppCopying(folder, target);
 
-        await app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None);
+        ModelSourceResult copied = await PrepareAsync(app);
 
         Assert.False(Directory.Exists(abandoned));
         Assert.True(File.Exists(Path.Combine(target, BlipModelContract.ManifestFileName)));
+        Assert.Equal(ModelSourceResult.WrittenAndVerified, copied);
+    }
+
+    [Fact]
+    public async Task PrepareAsync_FolderAlreadyHoldsAModel_LeavesItForTheLoadToCheck()
+    {
+        string folder = await UploadModelAsync();
+        string target = Path.Combine(model.Root, "copied-" + folder);
+        using var app = AppCopying(folder, target);
+        await PrepareAsync(app);
+        File.WriteAllText(Path.Combine(target, "vocab.txt"), "changed after the copy");
+
+        ModelSourceResult again = await PrepareAsync(app);
+
+        Assert.Equal(ModelSourceResult.Unchanged, again);
+        Assert.Equal("changed after the copy", File.ReadAllText(Path.Combine(target, "vocab.txt")));
+    }
+
+    [Fact]
+    public async Task PrepareAsync_NoModelBlobUri_LeavesTheFolderUnchanged()
+    {
+        using var app = FunctionsAppHost.Create(azurite, model.ModelDirectory);
+
+        Assert.Equal(ModelSourceResult.Unchanged, await PrepareAsync(app));
     }
 
     [Fact]
@@ -142,10 +168,14 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
         using var app = AppCopying(folder, Path.Combine(model.Root, "copied-" + folder));
         using var image = new MemoryStream(TinyModelFixture.Photo("rocket"));
 
-        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<CaptioningRunner>().CaptionAsync(image, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelContractException>(() => app.Get<IImageCaptioner>().CaptionAsync(image));
 
         Assert.Contains("produced a non-finite score (NaN)", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>What the captioner does before it loads the model: asks the app's model source to put it in its folder.</summary>
+    private static Task<ModelSourceResult> PrepareAsync(FunctionsAppHost app) =>
+        app.Get<IModelSource>().PrepareAsync(Path.GetFullPath(app.Get<IOptions<CaptioningOptions>>().Value.ModelDirectory!), CancellationToken.None);
 
     private FunctionsAppHost AppCopying(string folder, string target) =>
         FunctionsAppHost.Create(azurite, target, new Dictionary<string, string?>
@@ -188,7 +218,7 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
     }
 
     [Fact]
-    public async Task EnsureModelAsync_BlobFolderWithoutAManifest_SaysWhatToUpload()
+    public async Task PrepareAsync_BlobFolderWithoutAManifest_SaysWhatToUpload()
     {
         var container = azurite.Blobs.GetBlobContainerClient("models");
         await container.CreateIfNotExistsAsync();
@@ -199,7 +229,7 @@ public sealed class ModelProvisionerTests(AzuriteFixture azurite, TinyModelFixtu
             ["Captioning:ModelBlobUri"] = $"{container.Uri}/{folder}/",
         });
 
-        var error = await Assert.ThrowsAsync<ModelNotFoundException>(() => app.Get<ModelProvisioner>().EnsureModelAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelNotFoundException>(() => PrepareAsync(app));
 
         Assert.Contains("blip-model.json", error.Message, StringComparison.Ordinal);
         Assert.Contains("blip model fetch", error.Message, StringComparison.Ordinal);

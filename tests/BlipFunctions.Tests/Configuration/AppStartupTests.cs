@@ -28,7 +28,6 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Captioning:ImagesContainer"] = "photos",
             ["Captioning:CaptionsTable"] = "1-bad",
             ["Captioning:MaxConcurrency"] = "0",
             ["Captioning:MaxImageBytes"] = "-5",
@@ -40,7 +39,7 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
         var error = Assert.Throws<AggregateException>(() => FunctionsAppHost.Create(azurite, model.ModelDirectory, settings));
 
         Assert.All(error.InnerExceptions, e => Assert.IsType<OptionsValidationException>(e));
-        foreach (string name in new[] { "Captioning__ImagesContainer", "Captioning__CaptionsTable", "Captioning__MaxConcurrency", "Captioning__MaxImageBytes", "Captioning__MaxAttempts", "Captioning:ImageDecodeTimeout" })
+        foreach (string name in new[] { "Captioning__CaptionsTable", "Captioning:MaxConcurrency", "Captioning:MaxImageBytes", "Captioning__MaxAttempts", "Captioning:ImageDecodeTimeout" })
         {
             Assert.Contains(name, error.Message, StringComparison.Ordinal);
         }
@@ -97,7 +96,7 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
 
         foreach (string name in new[]
                  {
-                     "FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage", "CaptionStorage", "Captioning__ImagesContainer",
+                     "FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage", "CaptionStorage",
                      "Captioning__CaptionsTable", "Captioning__ModelDirectory", "Captioning__MaxConcurrency",
                      "Captioning__MaxImageBytes", "Captioning__MaxImagePixels",
                  })

@@ -26,13 +26,12 @@ public sealed class CaptionImageFunctionTests(AzuriteFixture azurite, TinyModelF
 
         var body = Assert.IsType<SyncCaptionResponse>(Assert.IsType<OkObjectResult>(result).Value);
         using var stream = new MemoryStream(photo);
-        CaptionSettings settings = await _app.Get<BlipFunctions.Captioning.CaptioningRunner>().SettingsAsync(CancellationToken.None);
-        Caption direct = await _app.Get<IImageCaptioner>().CaptionAsync(stream, settings);
+        Caption direct = await _app.Get<IImageCaptioner>().CaptionAsync(stream);
         Assert.Equal(direct.Text, body.Caption);
         Assert.Equal(direct.TokenIds, body.TokenIds);
         Assert.Equal(TinyModelFixture.Source, body.Model.Source);
         Assert.Equal(photo.Length, body.Image.Bytes);
-        Assert.Equal(settings.MaxLength, body.Decoding.GetProperty("maxLength").GetInt32());
+        Assert.Equal(direct.Settings.MaxLength, body.Decoding.GetProperty("maxLength").GetInt32());
         Assert.Empty(_app.Rows());
     }
 

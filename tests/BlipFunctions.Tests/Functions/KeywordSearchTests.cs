@@ -76,7 +76,7 @@ public sealed class KeywordSearchTests : IDisposable
         CaptionResponse hit = Assert.Single((await PageAsync("?keyword=skateboard")).Items);
 
         CaptionEntity row = Assert.Single(_app.Rows());
-        Assert.Equal(JsonSerializer.Serialize(CaptionResponses.FromRow(row)), JsonSerializer.Serialize(hit));
+        Assert.Equal(JsonSerializer.Serialize(CaptionResponse.FromRow(row)), JsonSerializer.Serialize(hit));
         Assert.Equal(["dog", "skateboard"], hit.Keywords);
     }
 
