@@ -145,6 +145,19 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+// Deleting an image removes its caption: BlobDeleted events to the queue of the BlobDeleted function.
+module deletions 'app/deletions.bicep' = {
+  name: 'deletions'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    systemTopicName: storage.outputs.systemTopicName
+    systemTopicPrincipalId: storage.outputs.systemTopicPrincipalId
+    imagesContainerName: storage.outputs.imagesContainerName
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
+  }
+}
+
 module functions 'app/functions.bicep' = {
   name: 'functions'
   scope: rg

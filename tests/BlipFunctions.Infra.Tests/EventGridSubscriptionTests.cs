@@ -91,8 +91,11 @@ public sealed class EventGridSubscriptionTests(CompiledInfrastructure infra)
     }
 
     [Fact]
-    public void MainTemplate_EventSubscription_IsLeftToTheSecondStep()
+    public void MainTemplate_WebhookSubscription_IsLeftToTheSecondStep()
     {
-        Assert.Empty(infra.Template("main.bicep").ResourcesOfType("Microsoft.EventGrid/systemTopics/eventSubscriptions"));
+        // Step 1 holds only the deletions subscription, whose storage queue destination needs no function key.
+        var subscription = Assert.Single(infra.Template("main.bicep").ResourcesOfType("Microsoft.EventGrid/systemTopics/eventSubscriptions")).Resource;
+        Assert.Null(subscription["properties"]?["destination"]);
+        Assert.Equal("StorageQueue", (string?)subscription["properties"]?["deliveryWithResourceIdentity"]?["destination"]?["endpointType"]);
     }
 }

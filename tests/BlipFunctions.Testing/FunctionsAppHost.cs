@@ -79,8 +79,13 @@ public sealed class FunctionsAppHost : IDisposable
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    /// <summary>Every row of this host's table.</summary>
-    public List<CaptionEntity> Rows() => [.. Table.Query<CaptionEntity>()];
+    /// <summary>Every caption row of this host's table (the images container's partition; not the keyword index).</summary>
+    public List<CaptionEntity> Rows() => [.. Table.Query<CaptionEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Images.Name}"))];
+
+    /// <summary>Every keyword index entry of this host's table, as (keyword partition, blob row key).</summary>
+    public List<(string PartitionKey, string RowKey)> KeywordEntries() =>
+        [.. Table.Query<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {"kw~"} and PartitionKey lt {"kw"}"))
+            .Select(e => (e.PartitionKey, e.RowKey))];
 
     public void Dispose() => _host.Dispose();
 }

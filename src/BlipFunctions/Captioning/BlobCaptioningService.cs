@@ -38,6 +38,7 @@ public sealed partial class BlobCaptioningService
     private static readonly TimeSpan NoteTimeout = TimeSpan.FromSeconds(10);
 
     private readonly CaptionStore _store;
+    private readonly DeletedBlobRows _deletedRows;
     private readonly IImageCaptioner _captioner;
     private readonly CaptionPipelineOptions _options;
     private readonly long _maxImageBytes;
@@ -55,6 +56,7 @@ public sealed partial class BlobCaptioningService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(captioning);
         _store = store;
+        _deletedRows = new DeletedBlobRows(store);
         _captioner = captioner;
         _options = options.Value;
         _maxImageBytes = captioning.Value.MaxImageBytes;
@@ -111,6 +113,8 @@ public sealed partial class BlobCaptioningService
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
+            // Deleted: its row goes too (the BlobDeleted event does the same; whichever comes first wins).
+            await _deletedRows.RemoveIfGoneAsync(blob, cancellationToken).ConfigureAwait(false);
             return Round.Done(CaptionOutcome.BlobGone);
         }
 
@@ -121,6 +125,11 @@ public sealed partial class BlobCaptioningService
         {
             if (row.Status is CaptionStatus.Succeeded or CaptionStatus.Failed)
             {
+                if (row is { Status: CaptionStatus.Succeeded, KeywordsIndexed: false })
+                {
+                    await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+                }
+
                 return Round.Done(CaptionOutcome.AlreadyDone);
             }
 
@@ -132,6 +141,12 @@ public sealed partial class BlobCaptioningService
         else if (row is not null && row.BlobLastModified > properties.LastModified)
         {
             return Round.Done(CaptionOutcome.Superseded);
+        }
+
+        if (row is { Status: CaptionStatus.Succeeded })
+        {
+            // Its keyword entries go before the row stops describing them, so a search never finds a stale caption.
+            await _store.Keywords.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
         }
 
         CaptionEntity claim = ProcessingRow(blob, properties, row, now);
@@ -163,6 +178,7 @@ public sealed partial class BlobCaptioningService
                 cancellationToken).ConfigureAwait(false);
         }
 
+        CaptionEntity done;
         try
         {
             using MemoryStream image = await DownloadAsync(blob, properties, cancellationToken).ConfigureAwait(false);
@@ -170,14 +186,15 @@ public sealed partial class BlobCaptioningService
             UploadTelemetry.Current?.Captioned(caption, caption.Model);
             string? tagError = await TagAsync(blob, caption.Text, cancellationToken).ConfigureAwait(false);
             claim.RecordSuccess(caption, tagError, _time.GetUtcNow());
-            if (await _store.TryReplaceAsync(claim, claim.ETag, cancellationToken).ConfigureAwait(false) is null)
+            done = claim;
+            if (await _store.TryReplaceAsync(done, claim.ETag, cancellationToken).ConfigureAwait(false) is not { } written)
             {
                 // A newer version claimed the row while this one was captioned, and may have tagged the blob already.
                 invocation.TaggedAVersionThatLost = tagError is null;
                 return null;
             }
 
-            return CaptionOutcome.Captioned;
+            done.ETag = written;
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
@@ -185,7 +202,7 @@ public sealed partial class BlobCaptioningService
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return await FailAsync(claim, FailureCategories.BlobDeleted, "The blob was deleted while it was being captioned.", cancellationToken).ConfigureAwait(false);
+            return null; // Deleted while being captioned: the next round finds it gone and removes this claim's row.
         }
         catch (UnsupportedImageException e)
         {
@@ -208,6 +225,32 @@ public sealed partial class BlobCaptioningService
             LogUnexpected(e, claim.BlobName);
             return await FailAfterErrorAsync(claim, FailureCategories.Unexpected,
                 $"Captioning failed with an unexpected error: {Describe(e)} It is logged for the operator; retrying the same image would fail the same way.").ConfigureAwait(false);
+        }
+
+        // Outside the try: the row is succeeded now, and a storage fault here must not turn it into a failed one. The
+        // host retries the invocation, which finds the row succeeded but not indexed and indexes it.
+        await IndexKeywordsAsync(done, cancellationToken).ConfigureAwait(false);
+        return CaptionOutcome.Captioned;
+    }
+
+    // Entries first, then the flag on the row: a crash in between leaves the flag false, and the next event or reconcile
+    // for the blob writes the entries again. If the row moved on meanwhile (a newer version claimed it, or the blob was
+    // deleted), the entries written here are taken back unless a newer caption has rewritten them since; if it changed
+    // but still describes this version, a duplicate invocation indexed the same caption and the entries stay.
+    private async Task IndexKeywordsAsync(CaptionEntity row, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<KeywordIndexEntry> written = await _store.Keywords.AddAsync(row, cancellationToken).ConfigureAwait(false);
+        row.KeywordsIndexed = true;
+        if (await _store.TryReplaceAsync(row, row.ETag, cancellationToken).ConfigureAwait(false) is { } indexed)
+        {
+            row.ETag = indexed;
+            return;
+        }
+
+        CaptionEntity? current = await _store.GetAsync(row.Container, row.BlobName, cancellationToken).ConfigureAwait(false);
+        if (current is not { Status: CaptionStatus.Succeeded } || current.BlobETag != row.BlobETag)
+        {
+            await _store.Keywords.RemoveWrittenAsync(written, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -253,8 +296,20 @@ public sealed partial class BlobCaptioningService
         try
         {
             GetBlobTagResult existing = (await blob.GetTagsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            await blob.SetTagsAsync(CaptionTags.Merge(existing.Tags, caption), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return null;
+            if (CaptionTags.TryMerge(existing.Tags, caption, out Dictionary<string, string> tags))
+            {
+                await blob.SetTagsAsync(tags, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            // No room for ours: the user's tags win. Ours from an earlier caption would now be stale, so they go.
+            if (CaptionTags.HasOurs(existing.Tags))
+            {
+                await blob.SetTagsAsync(tags, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            LogNoRoomForTags(blob.Name, tags.Count);
+            return CaptionTags.NoRoomError(tags.Count);
         }
         catch (RequestFailedException e) when (e.Status is 400 or 403 or 409)
         {
@@ -340,6 +395,9 @@ public sealed partial class BlobCaptioningService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} was captioned but not tagged ({Status} {ErrorCode})")]
     private partial void LogTagFailed(string blobName, int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {BlobName} was captioned but not tagged: its own {OwnTags} tags leave no room")]
+    private partial void LogNoRoomForTags(string blobName, int ownTags);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Blob {BlobName} failed on its last attempt ({Attempts}); its row is marked failed")]
     private partial void LogGaveUp(Exception error, string blobName, int attempts);

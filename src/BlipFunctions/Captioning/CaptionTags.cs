@@ -43,28 +43,45 @@ public static class CaptionTags
     }
 
     /// <summary>
-    /// The tags to set: the blob's own tags kept (ours replace <c>caption</c>/<c>keywords</c>), within the limit of 10.
+    /// The tags to set: the blob's own tags, always all of them, plus ours (<c>caption</c>, <c>keywords</c>, replacing
+    /// earlier values of ours) when both fit within the limit of 10. False when they do not: <paramref name="tags"/>
+    /// is then the blob's own tags alone (ours, possibly stale, removed), and the caller records why ours are missing.
     /// </summary>
-    public static Dictionary<string, string> Merge(IDictionary<string, string> existing, string caption)
+    public static bool TryMerge(IDictionary<string, string> existing, string caption, out Dictionary<string, string> tags)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [CaptionKey] = Truncate(Sanitise(caption)),
-            [KeywordsKey] = Truncate(string.Join(' ', Keywords(caption))),
-        };
+        ArgumentNullException.ThrowIfNull(caption);
+        tags = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string key, string value) in existing)
         {
-            if (tags.Count == MaxTags)
+            if (key is not CaptionKey and not KeywordsKey)
             {
-                break;
+                tags[key] = value;
             }
-
-            tags.TryAdd(key, value);
         }
 
-        return tags;
+        if (tags.Count + 2 > MaxTags)
+        {
+            return false;
+        }
+
+        tags[CaptionKey] = Truncate(Sanitise(caption));
+        tags[KeywordsKey] = Truncate(string.Join(' ', Keywords(caption)));
+        return true;
     }
+
+    /// <summary>True when the blob's tags hold a <c>caption</c> or <c>keywords</c> tag (of ours, from an earlier caption).</summary>
+    public static bool HasOurs(IDictionary<string, string> existing)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return existing.ContainsKey(CaptionKey) || existing.ContainsKey(KeywordsKey);
+    }
+
+    /// <summary>The <c>TagError</c> recorded when the blob's own tags leave no room for ours.</summary>
+    public static string NoRoomError(int ownTags) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The blob has {ownTags} index tags of its own and a blob holds at most {MaxTags}, so the caption and keywords tags were not set " +
+            $"(its own tags are kept; the caption is stored here). To have them tagged, remove {ownTags + 2 - MaxTags} of its tags and upload the image again.");
 
     /// <summary>
     /// Keeps the characters tags allow; other letters (non-ASCII: BLIP's uncased vocabulary has its accents stripped

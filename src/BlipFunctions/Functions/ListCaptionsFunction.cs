@@ -9,8 +9,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace BlipFunctions.Functions;
 
 /// <summary>
-/// <c>GET /api/captions?prefix=&amp;status=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix (and status),
-/// in pages.
+/// <c>GET /api/captions?prefix=&amp;status=&amp;keyword=&amp;top=&amp;continuationToken=</c>: caption rows by blob-name prefix
+/// (and status), in pages; with <c>keyword</c> (repeatable), only the succeeded captions having every keyword (the keyword
+/// index).
 /// </summary>
 public sealed class ListCaptionsFunction(CaptionStore store)
 {
@@ -49,10 +50,24 @@ public sealed class ListCaptionsFunction(CaptionStore store)
                 $"status must be {CaptionStatus.Processing}, {CaptionStatus.Succeeded} or {CaptionStatus.Failed}; it was '{status}'.");
         }
 
+        if (!KeywordQuery.TryParse(request.Query["keyword"], out IReadOnlyList<string> keywords, out string keywordError))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad keyword", keywordError);
+        }
+
+        if (keywords.Count > 0 && status is not (null or CaptionStatus.Succeeded))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad status",
+                $"keyword finds {CaptionStatus.Succeeded} captions only; leave status out or set it to {CaptionStatus.Succeeded}.");
+        }
+
         CaptionPage page;
         try
         {
-            page = await store.ListAsync(CaptionBlobFunction.Container, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false);
+            const string container = CaptionBlobFunction.Container;
+            page = keywords.Count == 0
+                ? await store.ListAsync(container, prefix, top, tableToken, cancellationToken, status).ConfigureAwait(false)
+                : await store.SearchAsync(container, keywords, prefix, top, tableToken, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (tableToken is not null && e.Status is 400 or 414 or 431)
         {

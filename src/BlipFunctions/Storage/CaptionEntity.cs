@@ -77,6 +77,12 @@ public sealed class CaptionEntity : ITableEntity
     /// <summary>Why tagging failed, when it did (the caption itself is still good).</summary>
     public string? TagError { get; set; }
 
+    /// <summary>
+    /// True once a succeeded row's keyword index entries are written; false while they are being written (or if that
+    /// was cut short: the next event or reconcile for the blob writes them).
+    /// </summary>
+    public bool KeywordsIndexed { get; set; }
+
     /// <summary>While processing: until when the captioning invocation holds the row.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; set; }
 
@@ -113,6 +119,7 @@ public sealed class CaptionEntity : ITableEntity
         GenerateMs = timings.GenerateMs;
         TotalMs = timings.TotalMs;
         Steps = timings.Steps;
+        KeywordsIndexed = false;
         TagsApplied = tagError is null;
         TagError = tagError;
         FailureReason = null;

@@ -16,9 +16,13 @@ public sealed class CaptionStore
     public CaptionStore(TableClient table)
     {
         _table = table;
+        Keywords = new CaptionKeywordIndex(table);
     }
 
     public string TableName => _table.Name;
+
+    /// <summary>The keyword index of the succeeded captions (entries live in the same table).</summary>
+    public CaptionKeywordIndex Keywords { get; }
 
     /// <summary>The row of a blob, or null when there is none.</summary>
     public async Task<CaptionEntity?> GetAsync(string container, string blobName, CancellationToken cancellationToken)
@@ -64,6 +68,22 @@ public sealed class CaptionStore
         }
     }
 
+    /// <summary>Deletes the row if it is still the version read (its ETag); false when it changed or is gone.</summary>
+    public async Task<bool> TryDeleteAsync(CaptionEntity row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await EnsureTableAsync().ConfigureAwait(false);
+        try
+        {
+            Response response = await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Rows of <paramref name="container"/> whose blob names start with <paramref name="prefix"/>, in key order; only
     /// those with <paramref name="status"/> when it is given (the service then scans the key range, so a page may hold
@@ -92,6 +112,14 @@ public sealed class CaptionStore
         }
 
         return new CaptionPage([], null);
+    }
+
+    /// <summary>Succeeded captions having every keyword (see <see cref="CaptionKeywordIndex.SearchAsync"/>).</summary>
+    public async Task<CaptionPage> SearchAsync(
+        string container, IReadOnlyList<string> keywords, string prefix, int top, string? continuationToken, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        return await Keywords.SearchAsync(container, keywords, prefix, top, continuationToken, cancellationToken).ConfigureAwait(false);
     }
 
     // Creating is idempotent, so racing first calls are harmless; a failure is retried by the next call.

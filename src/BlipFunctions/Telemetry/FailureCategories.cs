@@ -8,7 +8,6 @@ public static class FailureCategories
 {
     public const string EmptyBlob = "empty_blob";
     public const string TooLarge = "too_large";
-    public const string BlobDeleted = "blob_deleted";
     public const string RetriesExhausted = "retries_exhausted";
     public const string Unexpected = "unexpected_error";
     public const string UnsupportedMediaType = "unsupported_media_type";

@@ -60,6 +60,22 @@ public sealed class CaptionBlobFunctionTests(AzuriteFixture azurite, TinyModelFi
     }
 
     [Fact]
+    public async Task Run_BlobWithNineTagsOfItsOwn_KeepsThemAllAndRecordsWhyOursAreMissing()
+    {
+        BlobClient blob = await UploadAsync("tagged/nine.png", TestImages.Png(9), "image/png");
+        var own = Enumerable.Range(0, 9).ToDictionary(i => $"user{i}", i => $"v{i}");
+        await blob.SetTagsAsync(new Dictionary<string, string>(own) { [CaptionTags.CaptionKey] = "stale" });
+
+        await _app.Function<CaptionBlobFunction>().Run(blob, CancellationToken.None);
+
+        CaptionEntity row = Assert.Single(_app.Rows());
+        Assert.Equal(CaptionStatus.Succeeded, row.Status);
+        Assert.False(row.TagsApplied);
+        Assert.Contains("9 index tags of its own", row.TagError, StringComparison.Ordinal);
+        Assert.Equal(own, (await blob.GetTagsAsync()).Value.Tags);
+    }
+
+    [Fact]
     public async Task Run_EventReplayedAfterTagging_CaptionsOnceAndKeepsOneRow()
     {
         BlobClient blob = await UploadAsync("replayed.png", TinyModelFixture.Photo("coffee"), "image/png");

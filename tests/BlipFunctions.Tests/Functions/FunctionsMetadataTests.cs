@@ -23,6 +23,24 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("BlipFunctions.Functions.CaptionBlobFunction.Run", Function("CaptionBlob").GetProperty("entryPoint").GetString());
     }
 
+    [Fact]
+    public void BlobDeleted_IsAQueueTriggerOnBlobDeletionsThroughCaptionStorage()
+    {
+        JsonElement binding = Trigger("BlobDeleted");
+
+        Assert.Equal("queueTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("blob-deletions", binding.GetProperty("queueName").GetString());
+        Assert.Equal("CaptionStorage", binding.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void HostJson_QueueMessagesAreHandedOverAsTheyAre()
+    {
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_appOutput, "host.json")));
+
+        Assert.Equal("none", host.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("messageEncoding").GetString());
+    }
+
     [Theory]
     [InlineData("GetCaption", "get", "captions/{*id:minlength(1)}")]
     [InlineData("ListCaptions", "get", "captions")]
@@ -65,9 +83,9 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Metadata_ListsExactlyTheNineFunctions()
+    public void Metadata_ListsExactlyTheTenFunctions()
     {
-        Assert.Equal(["CaptionBlob", "CaptionImage", "GalleryFile", "GalleryPage", "GetCaption", "GetImage", "GetThumbnail", "Health", "ListCaptions"],
+        Assert.Equal(["BlobDeleted", "CaptionBlob", "CaptionImage", "GalleryFile", "GalleryPage", "GetCaption", "GetImage", "GetThumbnail", "Health", "ListCaptions"],
             Functions().Select(f => f.GetProperty("name").GetString()).Order());
     }
 

@@ -1,0 +1,49 @@
+using Azure;
+using Azure.Storage.Blobs;
+using BlipFunctions.Storage;
+
+namespace BlipFunctions.Captioning;
+
+/// <summary>
+/// Removes the caption row of a blob that no longer exists, and its keyword index entries. Used for Event Grid
+/// <c>BlobDeleted</c> events and whenever captioning finds the blob gone, so the two paths obey one rule.
+/// </summary>
+/// <remarks>
+/// The blob is the truth, not the event: the row is read first, then the blob is asked whether it exists (a blob
+/// uploaded again after the delete keeps its row; its own BlobCreated event re-captions it), then the row is deleted
+/// only if it is still the one read (ETag). A captioning invocation that claimed the row meanwhile changes its ETag,
+/// so the delete is retried from the start; an invocation still holding a claim after the row is gone fails its
+/// conditional write and, on its next round, finds the blob gone and comes here. So no tombstone is needed: no
+/// order of events leaves a row for a deleted blob (docs/functions.md "Deletions").
+/// </remarks>
+public sealed class DeletedBlobRows(CaptionStore store)
+{
+    private const int MaxRounds = 5;
+
+    /// <summary>True when a row was removed; false when there was none, or the blob exists (again).</summary>
+    public async Task<bool> RemoveIfGoneAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        for (int round = 0; round < MaxRounds; round++)
+        {
+            CaptionEntity? row = await store.GetAsync(blob.BlobContainerName, blob.Name, cancellationToken).ConfigureAwait(false);
+            if (row is null || await blob.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (row.Status == CaptionStatus.Succeeded)
+            {
+                await store.Keywords.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (await store.TryDeleteAsync(row, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        throw new CaptionRowContentionException(
+            $"The caption row of the deleted blob {blob.Name} changed {MaxRounds} times while it was being removed; the delete will be retried.");
+    }
+}
