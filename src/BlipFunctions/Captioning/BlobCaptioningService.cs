@@ -239,6 +239,7 @@ public sealed partial class BlobCaptioningService
     // but still describes this version, a duplicate invocation indexed the same caption and the entries stay.
     private async Task IndexKeywordsAsync(CaptionEntity row, CancellationToken cancellationToken)
     {
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.KeywordIndexSpan);
         IReadOnlyList<KeywordIndexEntry> written = await _store.Keywords.AddAsync(row, cancellationToken).ConfigureAwait(false);
         row.KeywordsIndexed = true;
         if (await _store.TryReplaceAsync(row, row.ETag, cancellationToken).ConfigureAwait(false) is { } indexed)

@@ -50,6 +50,9 @@ public static class AppTelemetry
     /// <summary>Span of a caption row write (claim, result, retry note).</summary>
     public const string TableWriteSpan = "blip.table.write";
 
+    /// <summary>Span of a succeeded caption's keyword index entries and the row's indexed flag (their writes are its children).</summary>
+    public const string KeywordIndexSpan = "blip.keywords.index";
+
     private static readonly string? s_version = typeof(AppTelemetry).Assembly.GetName().Version?.ToString();
 
     internal static readonly ActivitySource Source = new(ActivitySourceName, s_version);

@@ -37,9 +37,9 @@ public sealed class CaptionTracingTests(AzuriteFixture azurite, TinyModelFixture
         Assert.Equal(TinyModelFixture.Source, upload.GetTagItem(CaptioningAttributes.ModelSource));
         Assert.NotEqual(ActivityStatusCode.Error, upload.Status);
 
-        // The upload's own steps, in order: read the row, claim it, download, caption, tag, write the result.
+        // The upload's own steps, in order: read the row, claim it, download, caption, tag, write the result, index its keywords.
         Assert.Equal(
-            [AppTelemetry.TableReadSpan, AppTelemetry.TableWriteSpan, AppTelemetry.DownloadSpan, CaptioningTelemetry.CaptionSpan, AppTelemetry.TagsSpan, AppTelemetry.TableWriteSpan],
+            [AppTelemetry.TableReadSpan, AppTelemetry.TableWriteSpan, AppTelemetry.DownloadSpan, CaptioningTelemetry.CaptionSpan, AppTelemetry.TagsSpan, AppTelemetry.TableWriteSpan, AppTelemetry.KeywordIndexSpan],
             telemetry.ChildrenOf(upload).Where(span => span.Source.Name is AppTelemetry.ActivitySourceName or CaptioningTelemetry.ActivitySourceName
                 && span.OperationName != CaptioningTelemetry.ModelLoadSpan).Select(span => span.OperationName));
 
