@@ -94,9 +94,11 @@ internal sealed class BurstScenario(BurstOptions options, AzuriteProcess azurite
         double uploadSeconds = clock.Elapsed.TotalSeconds;
         await invocations.ConfigureAwait(false);
 
-        // Every image must have its row, finished: counted from the table, not from the invocations.
+        // Every image must have its row, finished: counted from the table, not from the invocations. Only the container's
+        // partition: the keyword index keeps its entries in the same table.
         List<CaptionEntity> written = [];
-        await foreach (CaptionEntity row in rows.QueryAsync<CaptionEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
+        string partition = CaptionKeys.PartitionKeyFor(CaptionBlobFunction.Container);
+        await foreach (CaptionEntity row in rows.QueryAsync<CaptionEntity>(r => r.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (row.BlobName.StartsWith(folder, StringComparison.Ordinal))
             {

@@ -1,6 +1,7 @@
 using BlipCaptioning;
 using BlipFunctions.Captioning;
 using BlipFunctions.GalleryTests.Fixtures;
+using BlipFunctions.Http;
 using BlipFunctions.Storage;
 using BlipFunctions.Testing;
 using Microsoft.Playwright;
@@ -81,6 +82,33 @@ public sealed class GalleryPageTests(GalleryFixture gallery, ITestOutputHelper o
         Assert.Contains("search=holiday%2F", session.Page.Url, StringComparison.Ordinal);
         Assert.Contains("start with “holiday/”", await session.Page.TextContentAsync("#summary"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Search_Keyword_NarrowsTheGridToTheCaptionsHavingIt()
+    {
+        // A keyword of the tiny model's captions that some captioned images have and others do not.
+        List<CaptionEntity> captioned = [.. gallery.Rows().Where(r => r.Status == CaptionStatus.Succeeded)];
+        string keyword = captioned
+            .SelectMany(r => (r.Keywords ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)
+            .Where(k => KeywordQuery.TryParse(k, out _, out _))
+            .Select(k => (Keyword: k, Count: captioned.Count(r => HasKeyword(r, k))))
+            .Where(k => k.Count < captioned.Count)
+            .OrderBy(k => k.Count).ThenBy(k => k.Keyword, StringComparer.Ordinal)
+            .First().Keyword;
+        await using GallerySession session = await GallerySession.OpenAsync(gallery);
+
+        await session.Page.FillAsync("#search", keyword);
+        await session.Page.PressAsync("#search", "Enter");
+        await session.WaitForListingAsync();
+
+        string[] expected = [.. captioned.Where(r => HasKeyword(r, keyword)).Select(r => r.BlobName).Order(StringComparer.Ordinal)];
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, await session.CardIdsAsync());
+        Assert.Contains($"whose captions have “{keyword}”", await session.Page.TextContentAsync("#summary"), StringComparison.Ordinal);
+    }
+
+    private static bool HasKeyword(CaptionEntity row, string keyword) =>
+        (row.Keywords ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(keyword, StringComparer.Ordinal);
 
     [Fact]
     public async Task Search_NothingMatches_SaysSo()

@@ -13,10 +13,16 @@
   const pageSize = boundedInt(pageUrl.searchParams.get('top'), 1, 1000, 100);
   const newestLimit = 2000;
 
-  // The search box matches the start of blob names (the listing's prefix). When keyword search lands
-  // (GET /api/captions?keyword=dog&keyword=beach), replace this line with:
-  //   const searchParameters = text => text.split(/\s+/).filter(Boolean).map(word => ['keyword', word]);
-  const searchParameters = text => (text ? [['prefix', text]] : []);
+  // The search box: a word holding a slash is a folder, the start of blob names (the listing's prefix; the first such
+  // word counts); every other word is a keyword the caption must have (GET /api/captions?keyword=dog&keyword=beach).
+  // "holiday/ dog beach" finds the captions under holiday/ that have both "dog" and "beach".
+  const searchWords = text => text.split(/\s+/).filter(Boolean);
+  const searchFolder = text => searchWords(text).find(word => word.includes('/')) || '';
+  const searchKeywords = text => searchWords(text).filter(word => !word.includes('/'));
+  const searchParameters = text => [
+    ...(searchFolder(text) ? [['prefix', searchFolder(text)]] : []),
+    ...searchKeywords(text).map(word => ['keyword', word]),
+  ];
 
   const $ = id => document.getElementById(id);
   const ui = {
@@ -252,7 +258,10 @@
 
   function updateSummary() {
     const what = state.status ? `${statusNames[state.status].toLowerCase()} images` : 'images';
-    const matching = state.search ? ` whose names start with “${state.search}”` : '';
+    const folder = searchFolder(state.search);
+    const keywords = searchKeywords(state.search);
+    const matching = (folder ? ` whose names start with “${folder}”` : '')
+      + (keywords.length ? `${folder ? ' and' : ''} whose captions have ${keywords.map(word => `“${word}”`).join(', ')}` : '');
     ui.summary.textContent = state.shown === 0
       ? ''
       : `Showing ${state.shown.toLocaleString('en')} ${what}${matching}${state.token ? ' (more to load)' : ''}.`;
@@ -260,7 +269,7 @@
     ui.empty.hidden = state.shown > 0 || state.token !== null || !ui.error.hidden;
     if (state.shown === 0) {
       ui.empty.textContent = state.search || state.status
-        ? 'No images match. Check the beginning of the name (it is case-sensitive) or show all images.'
+        ? 'No images match. Check the folder (the beginning of the name, case-sensitive) or the keywords, or show all images.'
         : 'No captioned images yet. Upload photos to the images container; each gets its caption within seconds.';
     }
   }
