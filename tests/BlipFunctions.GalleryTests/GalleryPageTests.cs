@@ -86,11 +86,14 @@ public sealed class GalleryPageTests(GalleryFixture gallery, ITestOutputHelper o
     [Fact]
     public async Task Search_Keyword_NarrowsTheGridToTheCaptionsHavingIt()
     {
-        // A keyword of the tiny model's captions that some captioned images have and others do not.
-        List<CaptionEntity> captioned = [.. gallery.Rows().Where(r => r.Status == CaptionStatus.Succeeded)];
+        // A keyword of the tiny model's captions that some captioned images have and others do not. The planted row was
+        // rewritten behind the app's back, so its index entries still hold the chelsea photo's caption: a keyword of that
+        // caption is not chosen, and the planted row is left out of the expectation.
+        CaptionEntity chelsea = gallery.Row("holiday/chelsea.png");
+        List<CaptionEntity> captioned = [.. gallery.Rows().Where(r => r.Status == CaptionStatus.Succeeded && r.BlobName != GalleryFixture.PlantedName)];
         string keyword = captioned
             .SelectMany(r => (r.Keywords ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)
-            .Where(k => KeywordQuery.TryParse(k, out _, out _))
+            .Where(k => KeywordQuery.TryParse(k, out _, out _) && !HasKeyword(chelsea, k))
             .Select(k => (Keyword: k, Count: captioned.Count(r => HasKeyword(r, k))))
             .Where(k => k.Count < captioned.Count)
             .OrderBy(k => k.Count).ThenBy(k => k.Keyword, StringComparer.Ordinal)
