@@ -1,11 +1,13 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using BlipFunctions.Gallery;
 using BlipFunctions.Storage;
 
 namespace BlipFunctions.Captioning;
 
 /// <summary>
-/// Removes the caption row of a blob that no longer exists, and its keyword index entries. Used for Event Grid
+/// Removes the caption row of a blob that no longer exists, its keyword index entries and the gallery's cached thumbnail. Used for Event Grid
 /// <c>BlobDeleted</c> events and whenever captioning finds the blob gone, so the two paths obey one rule.
 /// </summary>
 /// <remarks>
@@ -27,7 +29,17 @@ public sealed class DeletedBlobRows(CaptionStore store)
         for (int round = 0; round < MaxRounds; round++)
         {
             CaptionEntity? row = await store.GetAsync(blob.BlobContainerName, blob.Name, cancellationToken).ConfigureAwait(false);
-            if (row is null || await blob.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            if (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (round == 0)
+            {
+                await DeleteCachedThumbnailAsync(blob, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (row is null)
             {
                 return false;
             }
@@ -46,4 +58,11 @@ public sealed class DeletedBlobRows(CaptionStore store)
         throw new CaptionRowContentionException(
             $"The caption row of the deleted blob {blob.Name} changed {MaxRounds} times while it was being removed; the delete will be retried.");
     }
+
+    // The gallery's cached thumbnail of a deleted image goes too: a deleted photo must not stay viewable anywhere. The
+    // cache is keyed by image version, so removing it while the name is uploaded again only costs a new thumbnail.
+    private static async Task DeleteCachedThumbnailAsync(BlobClient blob, CancellationToken cancellationToken) =>
+        await blob.GetParentBlobContainerClient().GetParentBlobServiceClient()
+            .GetBlobContainerClient(ThumbnailStore.CacheContainer).GetBlobClient(blob.Name)
+            .DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 }

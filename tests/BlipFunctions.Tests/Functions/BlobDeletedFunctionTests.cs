@@ -2,10 +2,14 @@ using BlipFunctions.Testing;
 using System.Text;
 using Azure.Storage.Blobs;
 using BlipFunctions.Captioning;
+using BlipFunctions.Configuration;
+using BlipFunctions.Gallery;
 using BlipFunctions.Functions;
 using BlipFunctions.LocalRelay;
 using BlipFunctions.Storage;
 using BlipFunctions.Tests.Fixtures;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 
 namespace BlipFunctions.Tests.Functions;
 
@@ -41,6 +45,23 @@ public sealed class BlobDeletedFunctionTests : IDisposable
         Assert.Equal([kept.Name], _app.Rows().Select(r => r.BlobName));
         Assert.Equal(2, _app.KeywordEntries().Count);
         Assert.All(_app.KeywordEntries(), e => Assert.Equal(CaptionKeys.RowKeyFor(kept.Name), e.RowKey));
+    }
+
+    [Fact]
+    public async Task Run_CaptionedBlobWithACachedThumbnailDeleted_RemovesTheThumbnailToo()
+    {
+        BlobClient blob = await CaptionAsync("gone/thumbnailed.png", "a cat on a sofa");
+        var request = new DefaultHttpContext().Request;
+        request.Method = HttpMethods.Get;
+        Assert.IsType<FileContentResult>(await _app.Function<GetThumbnailFunction>().Run(request, blob.Name, CancellationToken.None));
+        BlobClient cached = _app.Get<CaptionStorageClients>().Blobs.GetBlobContainerClient(ThumbnailStore.CacheContainer).GetBlobClient(blob.Name);
+        Assert.True(await cached.ExistsAsync());
+
+        await blob.DeleteAsync();
+        await _app.Function<BlobDeletedFunction>().Run(DeletedEvent(blob.Name), CancellationToken.None);
+
+        Assert.Empty(_app.Rows());
+        Assert.False(await cached.ExistsAsync());
     }
 
     [Fact]
