@@ -7,6 +7,7 @@ using Azure.Storage.Blobs;
 using BlipCaptioning;
 using BlipFunctions.Functions;
 using BlipFunctions.Storage;
+using BlipFunctions.Testing;
 
 namespace BlipFunctions.Bench;
 

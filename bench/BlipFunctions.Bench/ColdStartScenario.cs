@@ -6,6 +6,7 @@ using Azure.Storage.Blobs.Models;
 using BlipCaptioning;
 using BlipFunctions.Captioning;
 using BlipFunctions.Functions;
+using BlipFunctions.Testing;
 
 namespace BlipFunctions.Bench;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using BlipFunctions.Bench;
+using BlipFunctions.Testing;
 
 const string Usage = """
     blip-functions-bench: the Functions app's throughput and cold start on a real Azurite (docs/performance.md).
@@ -57,6 +58,11 @@ try
     }
 
     string repository = RepositoryFolder.Find();
+    if (!File.Exists(AzuriteProcess.ExecutableIn(repository)))
+    {
+        throw new BenchUsageException($"Azurite is not installed ({AzuriteProcess.ExecutableIn(repository)} is missing): run `npm ci` in {repository} first.");
+    }
+
     using var azurite = await AzuriteProcess.StartAsync(repository);
     if (args[0] == "burst")
     {

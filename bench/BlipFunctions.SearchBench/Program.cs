@@ -7,7 +7,9 @@
 // the round-trip counts carry over to Azure; the milliseconds do not.
 using System.Diagnostics;
 using System.Globalization;
+using BlipCaptioning.Testing;
 using BlipFunctions.SearchBench;
+using BlipFunctions.Testing;
 
 if (args.Length == 4 && args[0] == "--attach")
 {
@@ -29,7 +31,7 @@ if (args.Length == 4 && args[0] == "--attach")
 
 bool indexOnly = args.Contains("--index-only");
 int[] sizes = args.Any(a => a != "--index-only") ? args.Where(a => a != "--index-only").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 100_000];
-await using var azurite = await PrivateAzurite.StartAsync();
+using var azurite = await AzuriteProcess.StartAsync(RepositoryPaths.Root);
 Console.WriteLine($"Azurite {azurite.ConnectionString.Split(';').First(p => p.StartsWith("TableEndpoint", StringComparison.Ordinal))}");
 foreach (int size in sizes)
 {
