@@ -30,4 +30,8 @@ public sealed record CaptionTimings(TimeSpan Decode, TimeSpan Preprocess, TimeSp
 /// <param name="Source">Where its weights came from (the manifest's <c>source</c>: a hub repository, a folder, or "random:preset:seed").</param>
 /// <param name="Precision">"fp32" or "int8".</param>
 /// <param name="Directory">The model folder (full path).</param>
-public sealed record ModelDescription(string Source, string Precision, string Directory);
+/// <param name="Fingerprint">
+/// Identifies the model's contents: 16 hex digits of the SHA-256 of its manifest, which records the SHA-256 of every
+/// graph and data file, so two models share it only when they were built from the same weights the same way.
+/// </param>
+public sealed record ModelDescription(string Source, string Precision, string Directory, string Fingerprint);

@@ -21,7 +21,7 @@ internal sealed class CaptioningEngine : IDisposable
         Model = model;
         Tokenizer = tokenizer;
         Preprocessor = preprocessor;
-        Description = new ModelDescription(model.Manifest.Source, model.Manifest.Precision, model.Directory);
+        Description = new ModelDescription(model.Manifest.Source, model.Manifest.Precision, model.Directory, model.Manifest.Fingerprint());
     }
 
     public BlipModel Model { get; }

@@ -12,4 +12,10 @@ public interface IImageCaptioner
 
     /// <summary>What the loaded model is (source, precision); loads the model if it is not loaded yet.</summary>
     Task<ModelDescription> DescribeModelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The decoding settings a call that passes none is captioned with (the model's generation defaults overridden by
+    /// the captioner's options); loads the model if it is not loaded yet.
+    /// </summary>
+    Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken = default);
 }

@@ -134,6 +134,14 @@ public sealed class ImageCaptioner : IImageCaptioner, IDisposable
         return engine.Description;
     }
 
+    /// <inheritdoc/>
+    public async Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return _options.DefaultCaptionSettings(engine.Model.Manifest.Generation);
+    }
+
     /// <summary>Releases the ONNX Runtime sessions. Call it once no caption is in flight.</summary>
     public void Dispose()
     {

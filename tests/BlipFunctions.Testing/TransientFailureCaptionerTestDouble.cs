@@ -25,4 +25,6 @@ public sealed class TransientFailureCaptionerTestDouble(IImageCaptioner inner) :
         inner.CaptionBatchAsync(images, settings, cancellationToken);
 
     public Task<ModelDescription> DescribeModelAsync(CancellationToken cancellationToken = default) => inner.DescribeModelAsync(cancellationToken);
+
+    public Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken = default) => inner.DefaultSettingsAsync(cancellationToken);
 }

@@ -39,6 +39,14 @@ public sealed record BlipModelManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary>
+    /// 16 hex digits of the SHA-256 of this manifest as <see cref="ToJson"/> writes it. The manifest records the SHA-256
+    /// of every graph and data file, its source, precision and generation defaults, so a model rebuilt from other
+    /// weights or settings gets another fingerprint (<see cref="ModelDescription.Fingerprint"/>).
+    /// </summary>
+    public string Fingerprint() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToJson())))[..16];
+
     public static BlipModelManifest FromJson(string json) =>
         JsonSerializer.Deserialize<BlipModelManifest>(json, JsonOptions)
         ?? throw new JsonException("The manifest is empty.");

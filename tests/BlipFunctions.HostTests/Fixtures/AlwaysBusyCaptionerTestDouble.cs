@@ -23,4 +23,6 @@ public sealed class AlwaysBusyCaptionerTestDouble(IImageCaptioner inner) : IImag
         inner.CaptionBatchAsync(images, settings, cancellationToken);
 
     public Task<ModelDescription> DescribeModelAsync(CancellationToken cancellationToken = default) => inner.DescribeModelAsync(cancellationToken);
+
+    public Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken = default) => inner.DefaultSettingsAsync(cancellationToken);
 }

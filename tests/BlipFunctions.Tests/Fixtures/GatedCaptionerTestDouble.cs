@@ -39,4 +39,6 @@ public sealed class GatedCaptionerTestDouble(IImageCaptioner inner) : IImageCapt
         inner.CaptionBatchAsync(images, settings, cancellationToken);
 
     public Task<ModelDescription> DescribeModelAsync(CancellationToken cancellationToken = default) => inner.DescribeModelAsync(cancellationToken);
+
+    public Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken = default) => inner.DefaultSettingsAsync(cancellationToken);
 }

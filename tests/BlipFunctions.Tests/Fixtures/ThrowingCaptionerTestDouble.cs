@@ -24,4 +24,6 @@ public sealed class ThrowingCaptionerTestDouble(IImageCaptioner inner, Action fa
         inner.CaptionBatchAsync(images, settings, cancellationToken);
 
     public Task<ModelDescription> DescribeModelAsync(CancellationToken cancellationToken = default) => inner.DescribeModelAsync(cancellationToken);
+
+    public Task<CaptionSettings> DefaultSettingsAsync(CancellationToken cancellationToken = default) => inner.DefaultSettingsAsync(cancellationToken);
 }
