@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using BlipFunctions.Captioning;
 using BlipFunctions.Configuration;
 using BlipFunctions.Gallery;
+using BlipFunctions.Reconcile;
 using BlipFunctions.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,12 @@ public static class BlipFunctionsServiceCollectionExtensions
         services.AddSingleton<BlobCaptioningService>();
         services.AddSingleton<Health.HealthProbe>();
         services.AddSingleton<ThumbnailStore>();
+
+        services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReconcileOptions>, ReconcileOptionsValidator>();
+        services.AddSingleton(sp => new ReconcileRuns(sp.GetRequiredService<TableClient>()));
+        services.AddSingleton<ReconcileQueues>();
+        services.AddSingleton<ReconcileRunner>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using BlipCaptioning.Diagnostics;
 using BlipCaptioning.Errors;
+using BlipFunctions.Reconcile;
 using BlipFunctions.Telemetry;
 
 namespace BlipFunctions.Captioning;
@@ -11,13 +12,21 @@ public sealed partial class BlobCaptioningService
 {
     /// <summary>Makes the blob's caption row reflect the blob as it is now; see the class remarks for the outcomes and retries.</summary>
     /// <exception cref="Exception">A transient fault: the row notes it, and the host retries the invocation.</exception>
-    public async Task<CaptionOutcome> CaptionBlobAsync(BlobClient blob, CancellationToken cancellationToken)
+    public Task<CaptionOutcome> CaptionBlobAsync(BlobClient blob, CancellationToken cancellationToken) =>
+        CaptionBlobAsync(blob, RecaptionPolicy.NewVersionsOnly, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CaptionBlobAsync(BlobClient, CancellationToken)"/>, but a version whose row is already finished is
+    /// captioned again when <paramref name="policy"/> (a reconcile's) asks for it.
+    /// </summary>
+    public async Task<CaptionOutcome> CaptionBlobAsync(BlobClient blob, RecaptionPolicy policy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(policy);
         using var telemetry = UploadTelemetry.Start(AppTelemetry.BlobSpan, "blob", $"{blob.BlobContainerName}/{blob.Name}", _logger);
         try
         {
-            CaptionOutcome outcome = await CaptionBlobUntracedAsync(blob, cancellationToken).ConfigureAwait(false);
+            CaptionOutcome outcome = await CaptionBlobUntracedAsync(blob, policy, cancellationToken).ConfigureAwait(false);
             switch (outcome)
             {
                 case CaptionOutcome.Captioned:

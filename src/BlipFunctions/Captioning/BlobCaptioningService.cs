@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Models;
 using BlipCaptioning;
 using BlipCaptioning.Errors;
 using BlipFunctions.Configuration;
+using BlipFunctions.Reconcile;
 using BlipFunctions.Storage;
 using BlipFunctions.Telemetry;
 using BlipCaptioning.Diagnostics;
@@ -64,10 +65,10 @@ public sealed partial class BlobCaptioningService
         _logger = logger;
     }
 
-    private async Task<CaptionOutcome> CaptionBlobUntracedAsync(BlobClient blob, CancellationToken cancellationToken)
+    private async Task<CaptionOutcome> CaptionBlobUntracedAsync(BlobClient blob, RecaptionPolicy policy, CancellationToken cancellationToken)
     {
         DateTimeOffset waitUntil = _time.GetUtcNow() + _options.LeaseWait;
-        var invocation = new Invocation();
+        var invocation = new Invocation(policy);
         int changes = 0;
         while (true)
         {
@@ -125,15 +126,17 @@ public sealed partial class BlobCaptioningService
         {
             if (row.Status is CaptionStatus.Succeeded or CaptionStatus.Failed)
             {
-                if (row is { Status: CaptionStatus.Succeeded, KeywordsIndexed: false })
+                if (!await WantsAgainAsync(row, invocation, cancellationToken).ConfigureAwait(false))
                 {
-                    await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+                    if (row is { Status: CaptionStatus.Succeeded, KeywordsIndexed: false })
+                    {
+                        await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return Round.Done(CaptionOutcome.AlreadyDone);
                 }
-
-                return Round.Done(CaptionOutcome.AlreadyDone);
             }
-
-            if (row.LeaseExpiresAt > now)
+            else if (row.LeaseExpiresAt > now)
             {
                 return Round.Held;
             }
@@ -231,6 +234,19 @@ public sealed partial class BlobCaptioningService
         // host retries the invocation, which finds the row succeeded but not indexed and indexes it.
         await IndexKeywordsAsync(done, cancellationToken).ConfigureAwait(false);
         return CaptionOutcome.Captioned;
+    }
+
+    // Only a reconcile asks for a finished version again (another model or decoding settings, a failure to retry, or
+    // force); the model is described (loaded if need be) only when the answer depends on it.
+    private async Task<bool> WantsAgainAsync(CaptionEntity row, Invocation invocation, CancellationToken cancellationToken)
+    {
+        if (!invocation.Policy.MayWantAgain(row))
+        {
+            return false;
+        }
+
+        invocation.Target ??= await CaptioningTarget.OfAsync(_captioner, cancellationToken).ConfigureAwait(false);
+        return invocation.Policy.WantsAgain(row, invocation.Target);
     }
 
     // Entries first, then the flag on the row: a crash in between leaves the flag false, and the next event or reconcile
@@ -384,7 +400,8 @@ public sealed partial class BlobCaptioningService
             BlobBytes = properties.ContentLength,
             ContentType = properties.ContentType,
             LeaseExpiresAt = now + _options.LeaseDuration,
-            Attempts = previous?.BlobETag == blobETag ? previous.Attempts + 1 : 1,
+            // A version finished before and asked for again by a reconcile starts counting afresh.
+            Attempts = previous is { Status: CaptionStatus.Processing } && previous.BlobETag == blobETag ? previous.Attempts + 1 : 1,
             CreatedAt = previous?.CreatedAt ?? now,
             UpdatedAt = now,
         };
@@ -409,8 +426,12 @@ public sealed partial class BlobCaptioningService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not note the retry on the row of {BlobName}")]
     private partial void LogNoteFailed(Exception error, string blobName);
 
-    private sealed class Invocation
+    private sealed class Invocation(RecaptionPolicy policy)
     {
+        public RecaptionPolicy Policy { get; } = policy;
+
+        public CaptioningTarget? Target { get; set; }
+
         public bool TaggedAVersionThatLost { get; set; }
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace BlipFunctions.Configuration;
 
-/// <summary>The blob and table clients of the <c>CaptionStorage</c> connection, and its credential in Azure.</summary>
+/// <summary>The blob, table and queue clients of the <c>CaptionStorage</c> connection, and its credential in Azure.</summary>
 public sealed class CaptionStorageClients
 {
     public CaptionStorageClients(IOptions<CaptionStorageSettings> settings)
@@ -29,15 +29,15 @@ public sealed class CaptionStorageClients
             : new DefaultAzureCredential();
         Blobs = new BlobServiceClient(s.BlobServiceUri, Credential);
         Tables = new TableServiceClient(s.TableServiceUri, Credential);
-        Queues = s.QueueServiceUri is null ? null : new QueueServiceClient(s.QueueServiceUri, Credential);
+        Queues = new QueueServiceClient(s.QueueServiceUri, Credential);
     }
 
     public BlobServiceClient Blobs { get; }
 
     public TableServiceClient Tables { get; }
 
-    /// <summary>The queue endpoint (the blob trigger's poison queue); null when the connection names none.</summary>
-    public QueueServiceClient? Queues { get; }
+    /// <summary>The queue endpoint: the blob trigger's poison queue, the deletions queue and the reconcile queues.</summary>
+    public QueueServiceClient Queues { get; }
 
     /// <summary>The identity used in Azure; null with a connection string.</summary>
     public TokenCredential? Credential { get; }

@@ -13,7 +13,7 @@ public sealed class CaptionStorageSettingsValidator : IValidateOptions<CaptionSt
             return ValidateOptionsResult.Success;
         }
 
-        if (options.BlobServiceUri is null || options.TableServiceUri is null)
+        if (options.BlobServiceUri is null || options.TableServiceUri is null || options.QueueServiceUri is null)
         {
             return ValidateOptionsResult.Fail(
                 "The CaptionStorage connection is not configured: set CaptionStorage to a connection string " +

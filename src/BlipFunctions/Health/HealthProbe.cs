@@ -139,11 +139,6 @@ public sealed class HealthProbe(
 
     private async Task<StorageCheck> QueuesAsync(CancellationToken cancellationToken)
     {
-        if (storage.Queues is null)
-        {
-            return new StorageCheck(false, "The CaptionStorage connection names no queue endpoint (CaptionStorage__queueServiceUri): the blob trigger needs it for its poison queue.", 0);
-        }
-
         var client = storage.Queues.GetQueueClient(PoisonQueueName);
         try
         {

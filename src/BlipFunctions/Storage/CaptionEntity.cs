@@ -56,6 +56,9 @@ public sealed class CaptionEntity : ITableEntity
 
     public string? ModelPrecision { get; set; }
 
+    /// <summary>The model's fingerprint (<see cref="ModelDescription.Fingerprint"/>); null on rows written before it was recorded.</summary>
+    public string? ModelFingerprint { get; set; }
+
     /// <summary>The decoding settings used, as JSON (CaptionSettings).</summary>
     public string? Decoding { get; set; }
 
@@ -112,6 +115,7 @@ public sealed class CaptionEntity : ITableEntity
         Format = caption.Image.Format;
         ModelSource = caption.Model.Source;
         ModelPrecision = caption.Model.Precision;
+        ModelFingerprint = caption.Model.Fingerprint;
         Decoding = JsonSerializer.Serialize(caption.Settings, CaptionJson.Options);
         DecodeMs = timings.DecodeMs;
         PreprocessMs = timings.PreprocessMs;

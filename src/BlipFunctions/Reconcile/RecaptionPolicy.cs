@@ -1,0 +1,65 @@
+using BlipFunctions.Storage;
+
+namespace BlipFunctions.Reconcile;
+
+/// <summary>
+/// Which finished rows a captioning invocation does again. The blob trigger never does (a new version of a blob is
+/// the only reason to caption it); a reconcile does those made by another model or other decoding settings, failed
+/// ones when asked, and every one with <see cref="Force"/>. A row finished at or after <see cref="RequestedAt"/> was
+/// made for this very request, so a queued message that is delivered twice never captions a blob twice.
+/// </summary>
+/// <param name="RequestedAt">When the reconcile started; null for the blob trigger.</param>
+/// <param name="IncludeFailed">Caption again the blobs whose rows are <c>failed</c>.</param>
+/// <param name="Force">Caption again every finished row, whatever made it.</param>
+public sealed record RecaptionPolicy(DateTimeOffset? RequestedAt, bool IncludeFailed, bool Force)
+{
+    /// <summary>The blob trigger's: a finished row is never done again for the same blob version.</summary>
+    public static RecaptionPolicy NewVersionsOnly { get; } = new(null, false, false);
+
+    /// <summary>False when <paramref name="finished"/> is surely not wanted again, whatever the model; true when the model decides.</summary>
+    public bool MayWantAgain(CaptionEntity finished)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        if (RequestedAt is not { } requestedAt || finished.UpdatedAt >= requestedAt)
+        {
+            return false;
+        }
+
+        return Force || finished.Status == CaptionStatus.Succeeded || IncludeFailed;
+    }
+
+    /// <summary>Whether the finished row <paramref name="finished"/> (of the blob's current version) is to be captioned again.</summary>
+    public bool WantsAgain(CaptionEntity finished, CaptioningTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!MayWantAgain(finished))
+        {
+            return false;
+        }
+
+        return Force || finished.Status == CaptionStatus.Failed || !target.Made(finished);
+    }
+
+    /// <summary>
+    /// Whether a reconcile queues a blob whose current version has ETag <paramref name="blobETag"/>: it has no row, or its
+    /// row describes another version, or it is stuck <c>processing</c> past its lease, or its keywords were never
+    /// indexed, or this policy wants it again. A row being captioned now (lease held) is left to its invocation.
+    /// </summary>
+    public bool NeedsCaptioning(CaptionEntity? row, string blobETag, CaptioningTarget target, DateTimeOffset now)
+    {
+        if (row is null || !SameETag(row.BlobETag, blobETag))
+        {
+            return true;
+        }
+
+        return row.Status switch
+        {
+            CaptionStatus.Processing => row.LeaseExpiresAt is not { } lease || lease <= now,
+            CaptionStatus.Succeeded when !row.KeywordsIndexed => true,
+            _ => WantsAgain(row, target),
+        };
+    }
+
+    // A listing gives a blob's ETag bare (0x8D...), a HEAD quoted ("0x8D..."), which is how rows keep it.
+    private static bool SameETag(string a, string b) => a.AsSpan().Trim('"').SequenceEqual(b.AsSpan().Trim('"'));
+}
