@@ -83,6 +83,9 @@ var imagesContainerName = 'images'
 var captionsTableName = 'captions'
 var modelsContainerName = 'models'
 var deadLetterContainerName = 'event-deadletters'
+// Reconcile's queues (the app's CaptionQueuedBlob and ContinueReconcile functions listen on them by these names).
+var captionRequestsQueueName = 'caption-requests'
+var reconcileRunsQueueName = 'reconcile-runs'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -114,6 +117,8 @@ module storage 'app/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
     systemTopicName: '${abbrs.eventGridDomainsTopics}${resourceToken}'
+    captionRequestsQueueName: captionRequestsQueueName
+    reconcileRunsQueueName: reconcileRunsQueueName
   }
 }
 

@@ -39,6 +39,12 @@ param deadLetterContainerName string
 @description('Name of the Event Grid system topic that publishes this account\'s blob events.')
 param systemTopicName string
 
+@description('Queue of the blobs a reconcile run asks to caption, one message per blob (read by the CaptionQueuedBlob function).')
+param captionRequestsQueueName string
+
+@description('Queue of a reconcile run\'s listing continuations (read by the ContinueReconcile function).')
+param reconcileRunsQueueName string
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -120,6 +126,34 @@ resource captionsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2
   name: captionsTableName
 }
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// The queues of reconcile (backfill and re-caption: README.md#reconcile-backfill-and-re-caption). Both are on this
+// account because the functions read them through the CaptionStorage connection (CaptionStorage__queueServiceUri).
+// The app's identity holds Storage Queue Data Contributor on the whole account (app/rbac.bicep), whose data actions
+// (queues/messages read, write, add, process, delete) cover sending to, receiving from and deleting on both, and
+// whose queues/write action lets the host create the `<queue>-poison` queues it moves failed messages to; those two
+// are created by the host on first use and are not declared here. The BlobDeleted function's `blob-deletions`
+// queue is declared with its Event Grid subscription (app/deletions.bicep).
+
+// One message per blob to caption, read by CaptionQueuedBlob. Flex Consumption scales that function out on this
+// queue's length (per-function scaling, group `function:CaptionQueuedBlob`): a backfill of many images runs on many
+// instances at once.
+resource captionRequestsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queueService
+  name: captionRequestsQueueName
+}
+
+// Continuations of a reconcile run's paged listing of the images container, read by ContinueReconcile: each message
+// carries where the listing stopped, so a run never holds the whole listing and resumes after a restart.
+resource reconcileRunsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queueService
+  name: reconcileRunsQueueName
+}
+
 // Publishes Microsoft.Storage.BlobCreated (and the account's other events). Flex Consumption has only the Event
 // Grid source for blob triggers: polling is not available there.
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
@@ -146,5 +180,7 @@ output modelsContainerName string = modelsContainer.name
 output deploymentContainerName string = deploymentContainer.name
 output captionsTableName string = captionsTable.name
 output deadLetterContainerName string = deadLetterContainer.name
+output captionRequestsQueueName string = captionRequestsQueue.name
+output reconcileRunsQueueName string = reconcileRunsQueue.name
 output systemTopicName string = systemTopic.name
 output systemTopicPrincipalId string = systemTopic.identity.principalId
