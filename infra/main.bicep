@@ -65,6 +65,9 @@ param httpPerInstanceConcurrency int = 4
 @minValue(1)
 param captioningMaxConcurrency int = 1
 
+@description('Run a reconcile (backfill and re-caption) of the images container every day at 03:00 UTC (the ReconcileTimer function; app setting Reconcile__TimerEnabled). Off by default: reconcile runs when asked, with POST /api/reconcile.')
+param reconcileTimerEnabled bool = false
+
 @description('Folder of the models container holding the built model (what `blip model fetch` writes).')
 param modelFolder string = 'blip-image-captioning-base'
 
@@ -188,6 +191,7 @@ module functions 'app/functions.bicep' = {
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     captioningMaxConcurrency: captioningMaxConcurrency
+    reconcileTimerEnabled: reconcileTimerEnabled
   }
   // The host starts as soon as the site exists; let it find its storage roles in place.
   dependsOn: [
