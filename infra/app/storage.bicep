@@ -1,6 +1,7 @@
 // The one storage account of the app: the Functions host's own storage (AzureWebJobsStorage), the images that
-// are captioned, the captions table, the built ONNX model and the deployment package. Plus the Event Grid system
-// topic that turns its blob writes into events (the subscription to the app comes later: infra/eventgrid.bicep).
+// are captioned, the captions table, reconcile's queues, the built ONNX model and the deployment package. Plus the
+// Event Grid system topic that turns its blob writes into events (the subscription to the app comes later:
+// infra/eventgrid.bicep).
 //
 // Shared-key access is off: every client (the host, the app, Flex's deployment, the deployer's `az ... --auth-mode
 // login`) authenticates with Microsoft Entra ID, so no account key or connection string exists in any setting.
@@ -126,29 +127,27 @@ resource captionsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2
   name: captionsTableName
 }
 
+// The queues of reconcile (backfill and re-caption: README.md#reconcile-backfill-and-re-caption), on this account
+// because their functions read them through the CaptionStorage connection (CaptionStorage__queueServiceUri). The
+// app's identity holds Storage Queue Data Contributor on the whole account (app/rbac.bicep), which covers sending to
+// both, receiving and completing their messages, reading their length, and creating the `<queue>-poison` queues the
+// host moves failed messages to; the host creates those on first use, so they are not declared here. The BlobDeleted
+// function's `blob-deletions` queue is declared with its Event Grid subscription (app/deletions.bicep).
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
   parent: storage
   name: 'default'
 }
 
-// The queues of reconcile (backfill and re-caption: README.md#reconcile-backfill-and-re-caption). Both are on this
-// account because the functions read them through the CaptionStorage connection (CaptionStorage__queueServiceUri).
-// The app's identity holds Storage Queue Data Contributor on the whole account (app/rbac.bicep), whose data actions
-// (queues/messages read, write, add, process, delete) cover sending to, receiving from and deleting on both, and
-// whose queues/write action lets the host create the `<queue>-poison` queues it moves failed messages to; those two
-// are created by the host on first use and are not declared here. The BlobDeleted function's `blob-deletions`
-// queue is declared with its Event Grid subscription (app/deletions.bicep).
-
 // One message per blob to caption, read by CaptionQueuedBlob. Flex Consumption scales that function out on this
 // queue's length (per-function scaling, group `function:CaptionQueuedBlob`): a backfill of many images runs on many
-// instances at once.
+// instances at once, up to the plan's maximumInstanceCount.
 resource captionRequestsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
   parent: queueService
   name: captionRequestsQueueName
 }
 
-// Continuations of a reconcile run's paged listing of the images container, read by ContinueReconcile: each message
-// carries where the listing stopped, so a run never holds the whole listing and resumes after a restart.
+// Continuation messages of a reconcile run's paged listing of the images container, read by ContinueReconcile: the
+// listing goes on page by page in messages, so a run never holds the whole listing in memory.
 resource reconcileRunsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
   parent: queueService
   name: reconcileRunsQueueName
