@@ -65,6 +65,9 @@ param httpPerInstanceConcurrency int = 4
 @minValue(1)
 param captioningMaxConcurrency int = 1
 
+@description('Run a reconcile (backfill and re-caption) of the images container every day at 03:00 UTC (the ReconcileTimer function; app setting Reconcile__TimerEnabled). Off by default: reconcile runs when asked, with POST /api/reconcile.')
+param reconcileTimerEnabled bool = false
+
 @description('Folder of the models container holding the built model (what `blip model fetch` writes).')
 param modelFolder string = 'blip-image-captioning-base'
 
@@ -83,6 +86,9 @@ var imagesContainerName = 'images'
 var captionsTableName = 'captions'
 var modelsContainerName = 'models'
 var deadLetterContainerName = 'event-deadletters'
+// Reconcile's queues (the app's CaptionQueuedBlob and ContinueReconcile functions listen on them by these names).
+var captionRequestsQueueName = 'caption-requests'
+var reconcileRunsQueueName = 'reconcile-runs'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -114,6 +120,8 @@ module storage 'app/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
     systemTopicName: '${abbrs.eventGridDomainsTopics}${resourceToken}'
+    captionRequestsQueueName: captionRequestsQueueName
+    reconcileRunsQueueName: reconcileRunsQueueName
   }
 }
 
@@ -183,6 +191,7 @@ module functions 'app/functions.bicep' = {
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     captioningMaxConcurrency: captioningMaxConcurrency
+    reconcileTimerEnabled: reconcileTimerEnabled
   }
   // The host starts as soon as the site exists; let it find its storage roles in place.
   dependsOn: [

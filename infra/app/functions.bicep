@@ -67,6 +67,9 @@ param httpPerInstanceConcurrency int = 4
 @minValue(1)
 param captioningMaxConcurrency int = 1
 
+@description('Whether the ReconcileTimer function runs a reconcile of the images container daily at 03:00 UTC (Reconcile__TimerEnabled).')
+param reconcileTimerEnabled bool = false
+
 var alwaysReady = concat(
   alwaysReadyBlobInstances > 0 ? [{ name: 'blob', instanceCount: alwaysReadyBlobInstances }] : [],
   alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : []
@@ -158,6 +161,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Captioning__ModelBlobUri: '${blobEndpoint}${modelsContainerName}/${modelFolder}'
     Captioning__ModelDirectory: modelDirectory
     Captioning__MaxConcurrency: string(captioningMaxConcurrency)
+    // Spelled out rather than string(reconcileTimerEnabled): ARM's string() turns a bool into 'True'/'False'. .NET's
+    // bool parsing would accept either case, but the documented values are 'true' and 'false'.
+    Reconcile__TimerEnabled: reconcileTimerEnabled ? 'true' : 'false'
   }
 }
 

@@ -88,6 +88,10 @@ resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 // Storage Queue Data Contributor on the account: the Event Grid blob trigger hands each event to the host's
 // internal blob-trigger queue on AzureWebJobsStorage before invoking the function, and failed blobs go to the
 // `webjobs-blobtrigger-poison` queue on the trigger's account (CaptionStorage__queueServiceUri).
+// The same grant covers reconcile's queues (app/storage.bicep) and every other queue of the account: its data
+// actions messages/write (Put Message, Update Message), messages/process/action and messages/read+delete (Get and
+// Delete Message) let the app send to `caption-requests` and `reconcile-runs` and their queue triggers receive and
+// complete; queues/read gives the queue's length; queues/write lets the host create the `<queue>-poison` queues.
 resource appQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appPrincipalId, roles.storageQueueDataContributor)
   scope: storage

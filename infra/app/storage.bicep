@@ -1,6 +1,7 @@
 // The one storage account of the app: the Functions host's own storage (AzureWebJobsStorage), the images that
-// are captioned, the captions table, the built ONNX model and the deployment package. Plus the Event Grid system
-// topic that turns its blob writes into events (the subscription to the app comes later: infra/eventgrid.bicep).
+// are captioned, the captions table, reconcile's queues, the built ONNX model and the deployment package. Plus the
+// Event Grid system topic that turns its blob writes into events (the subscription to the app comes later:
+// infra/eventgrid.bicep).
 //
 // Shared-key access is off: every client (the host, the app, Flex's deployment, the deployer's `az ... --auth-mode
 // login`) authenticates with Microsoft Entra ID, so no account key or connection string exists in any setting.
@@ -38,6 +39,12 @@ param deadLetterContainerName string
 
 @description('Name of the Event Grid system topic that publishes this account\'s blob events.')
 param systemTopicName string
+
+@description('Queue of the blobs a reconcile run asks to caption, one message per blob (read by the CaptionQueuedBlob function).')
+param captionRequestsQueueName string
+
+@description('Queue of a reconcile run\'s listing continuations (read by the ContinueReconcile function).')
+param reconcileRunsQueueName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
@@ -120,6 +127,32 @@ resource captionsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2
   name: captionsTableName
 }
 
+// The queues of reconcile (backfill and re-caption: README.md#reconcile-backfill-and-re-caption), on this account
+// because their functions read them through the CaptionStorage connection (CaptionStorage__queueServiceUri). The
+// app's identity holds Storage Queue Data Contributor on the whole account (app/rbac.bicep), which covers sending to
+// both, receiving and completing their messages, reading their length, and creating the `<queue>-poison` queues the
+// host moves failed messages to; the host creates those on first use, so they are not declared here. The BlobDeleted
+// function's `blob-deletions` queue is declared with its Event Grid subscription (app/deletions.bicep).
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// One message per blob to caption, read by CaptionQueuedBlob. Flex Consumption scales that function out on this
+// queue's length (per-function scaling, group `function:CaptionQueuedBlob`): a backfill of many images runs on many
+// instances at once, up to the plan's maximumInstanceCount.
+resource captionRequestsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queueService
+  name: captionRequestsQueueName
+}
+
+// Continuation messages of a reconcile run's paged listing of the images container, read by ContinueReconcile: the
+// listing goes on page by page in messages, so a run never holds the whole listing in memory.
+resource reconcileRunsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queueService
+  name: reconcileRunsQueueName
+}
+
 // Publishes Microsoft.Storage.BlobCreated (and the account's other events). Flex Consumption has only the Event
 // Grid source for blob triggers: polling is not available there.
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
@@ -146,5 +179,7 @@ output modelsContainerName string = modelsContainer.name
 output deploymentContainerName string = deploymentContainer.name
 output captionsTableName string = captionsTable.name
 output deadLetterContainerName string = deadLetterContainer.name
+output captionRequestsQueueName string = captionRequestsQueue.name
+output reconcileRunsQueueName string = reconcileRunsQueue.name
 output systemTopicName string = systemTopic.name
 output systemTopicPrincipalId string = systemTopic.identity.principalId

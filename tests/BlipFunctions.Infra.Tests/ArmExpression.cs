@@ -7,7 +7,8 @@ namespace BlipFunctions.Infra.Tests;
 /// <summary>
 /// Evaluates the small part of the ARM template expression language that the compiled templates use for
 /// names and settings: string and number literals, <c>parameters('x')</c>, <c>variables('x')</c>,
-/// <c>format(...)</c>, <c>concat(...)</c>, <c>string(...)</c> and property access. Anything else (reference(), listKeys(), ...)
+/// <c>format(...)</c>, <c>concat(...)</c>, <c>string(...)</c>, <c>if(...)</c> and property access. Values become text as
+/// ARM makes them: a bool is <c>True</c> or <c>False</c> (ARM formats it with .NET's <c>bool.ToString()</c>). Anything else (reference(), listKeys(), ...)
 /// is only known at deployment time, so evaluation gives up and returns <see langword="null"/>.
 /// </summary>
 internal sealed class ArmExpression
@@ -106,6 +107,7 @@ internal sealed class ArmExpression
             "format" => JsonValue.Create(Format(arguments)),
             "string" => JsonValue.Create(Text(arguments.SingleOrDefault())),
             "concat" => JsonValue.Create(string.Concat(arguments.Select(argument => Text(argument)))),
+            "if" => arguments.Count == 3 ? (BoolArgument(arguments, 0) ? arguments[1] : arguments[2]) : throw new NotSupportedException("if() takes three arguments"),
             "true" => JsonValue.Create(true),
             "false" => JsonValue.Create(false),
             _ => throw new NotSupportedException($"{name}() is known only at deployment time"),
@@ -124,9 +126,15 @@ internal sealed class ArmExpression
             ? text
             : throw new NotSupportedException("Expected a string argument");
 
+    private static bool BoolArgument(List<JsonNode?> arguments, int index) =>
+        index < arguments.Count && arguments[index] is JsonValue value && value.TryGetValue(out bool condition)
+            ? condition
+            : throw new NotSupportedException("Expected a bool argument");
+
     private static string Text(JsonNode? node) => node switch
     {
         JsonValue value when value.TryGetValue(out string? text) => text,
+        JsonValue value when value.TryGetValue(out bool flag) => flag ? "True" : "False",
         JsonValue value => value.ToJsonString(),
         _ => throw new NotSupportedException("Only plain values can be formatted"),
     };

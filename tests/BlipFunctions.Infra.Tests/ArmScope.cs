@@ -8,12 +8,16 @@ namespace BlipFunctions.Infra.Tests;
 /// </summary>
 internal sealed class ArmScope
 {
-    private ArmScope(string name, JsonObject template, ArmScope? parent, JsonObject? deployment)
+    private readonly IReadOnlyDictionary<string, JsonNode?> _parameterValues;
+
+    private ArmScope(
+        string name, JsonObject template, ArmScope? parent, JsonObject? deployment, IReadOnlyDictionary<string, JsonNode?>? parameterValues = null)
     {
         Name = name;
         Template = template;
         Parent = parent;
         Deployment = deployment;
+        _parameterValues = parameterValues ?? new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
     }
 
     /// <summary>The Bicep file name, or the module's deployment name.</summary>
@@ -27,6 +31,26 @@ internal sealed class ArmScope
     public JsonObject? Deployment { get; }
 
     public static ArmScope ForFile(string name, JsonObject template) => new(name, template, null, null);
+
+    /// <summary>
+    /// This file's template deployed with <paramref name="values"/> for some of its parameters (as
+    /// <c>--parameters name=value</c> would), the others keeping their defaults; its modules see the values too.
+    /// </summary>
+    public ArmScope WithParameters(params (string Name, JsonNode? Value)[] values)
+    {
+        if (Parent is not null)
+        {
+            throw new InvalidOperationException($"Parameter values are given to a deployed file, not to the module {Name}.");
+        }
+
+        foreach (var (parameter, _) in values)
+        {
+            _ = Template["parameters"]?[parameter] as JsonObject
+                ?? throw new InvalidOperationException($"{Name} declares no parameter '{parameter}'.");
+        }
+
+        return new ArmScope(Name, Template, null, null, values.ToDictionary(value => value.Name, value => value.Value, StringComparer.Ordinal));
+    }
 
     /// <summary>The resources declared directly in this template (modules appear as deployments).</summary>
     public IEnumerable<JsonObject> Resources => Template["resources"] switch
@@ -84,6 +108,11 @@ internal sealed class ArmScope
 
     public JsonNode? Parameter(string name)
     {
+        if (_parameterValues.TryGetValue(name, out var given))
+        {
+            return given;
+        }
+
         if (Deployment?["properties"]?["parameters"]?[name] is JsonObject passed && Parent is not null)
         {
             return Parent.Evaluate(passed["value"]);
