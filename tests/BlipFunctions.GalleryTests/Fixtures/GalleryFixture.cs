@@ -53,6 +53,9 @@ public sealed class GalleryFixture : IAsyncLifetime, IDisposable
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The environment scripts/reconcile.sh reads the function key from.</summary>
+    public static Dictionary<string, string> FunctionKeyEnvironment() => new() { ["BLIP_FUNCTIONS_KEY"] = FunctionKey };
+
     /// <summary>The page's address with the function key, as a user opens it in Azure.</summary>
     public string PageUrl(string query = "") => new Uri(Server.Address, $"api/gallery?code={FunctionKey}{query}").ToString();
 

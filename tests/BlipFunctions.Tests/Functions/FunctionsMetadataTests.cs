@@ -33,6 +33,38 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("CaptionStorage", binding.GetProperty("connection").GetString());
     }
 
+    [Theory]
+    [InlineData("CaptionQueuedBlob", "caption-requests")]
+    [InlineData("ContinueReconcile", "reconcile-runs")]
+    public void ReconcileQueueFunctions_AreQueueTriggersThroughCaptionStorage(string name, string queue)
+    {
+        JsonElement binding = Trigger(name);
+
+        Assert.Equal("queueTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal(queue, binding.GetProperty("queueName").GetString());
+        Assert.Equal("CaptionStorage", binding.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void ReconcileTimer_IsATimerTriggerAtThreeEveryNight()
+    {
+        JsonElement binding = Trigger("ReconcileTimer");
+
+        Assert.Equal("timerTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("0 0 3 * * *", binding.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void HostJson_QueueTriggersTakeTwoMessagesAtATime()
+    {
+        // Flex Consumption aims at one instance per batchSize waiting messages; an instance captions one image at a
+        // time (Captioning__MaxConcurrency), so a large batch would only make messages wait in memory.
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_appOutput, "host.json")));
+        JsonElement queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
+
+        Assert.Equal((2, 0), (queues.GetProperty("batchSize").GetInt32(), queues.GetProperty("newBatchThreshold").GetInt32()));
+    }
+
     [Fact]
     public void HostJson_QueueMessagesAreHandedOverAsTheyAre()
     {
@@ -48,6 +80,9 @@ public sealed class FunctionsMetadataTests
     [InlineData("GalleryPage", "get", "gallery")]
     [InlineData("GetThumbnail", "get", "thumbnails/{*id:minlength(1)}")]
     [InlineData("GetImage", "get", "images/{*id:minlength(1)}")]
+    [InlineData("StartReconcile", "post", "reconcile")]
+    [InlineData("GetReconcile", "get", "reconcile/{id}")]
+    [InlineData("ResumeReconcile", "post", "reconcile/{id}")]
     public void HttpFunctions_HaveTheirRouteMethodAndFunctionLevelKeys(string name, string method, string route)
     {
         JsonElement binding = Trigger(name);
@@ -83,9 +118,10 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Metadata_ListsExactlyTheTenFunctions()
+    public void Metadata_ListsExactlyTheSixteenFunctions()
     {
-        Assert.Equal(["BlobDeleted", "CaptionBlob", "CaptionImage", "GalleryFile", "GalleryPage", "GetCaption", "GetImage", "GetThumbnail", "Health", "ListCaptions"],
+        Assert.Equal(["BlobDeleted", "CaptionBlob", "CaptionImage", "CaptionQueuedBlob", "ContinueReconcile", "GalleryFile", "GalleryPage", "GetCaption",
+            "GetImage", "GetReconcile", "GetThumbnail", "Health", "ListCaptions", "ReconcileTimer", "ResumeReconcile", "StartReconcile"],
             Functions().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
