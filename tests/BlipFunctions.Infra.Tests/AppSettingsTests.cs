@@ -119,7 +119,8 @@ public sealed class AppSettingsTests(CompiledInfrastructure infra)
         var readme = File.ReadAllText(RepositoryPaths.InRoot("README.md"));
         foreach (var (name, _) in Settings)
         {
-            if (name.StartsWith("Captioning__", StringComparison.Ordinal) || name.StartsWith("CaptionStorage__", StringComparison.Ordinal))
+            if (name.StartsWith("Captioning__", StringComparison.Ordinal) || name.StartsWith("CaptionStorage__", StringComparison.Ordinal)
+                || name.StartsWith("Reconcile__", StringComparison.Ordinal))
             {
                 Assert.True(readme.Contains($"`{name}`", StringComparison.Ordinal), $"README.md's Settings table does not name {name}.");
             }

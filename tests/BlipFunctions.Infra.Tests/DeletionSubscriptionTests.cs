@@ -31,7 +31,7 @@ public sealed class DeletionSubscriptionTests(CompiledInfrastructure infra)
         Assert.Equal("SystemAssigned", (string?)delivery?["identity"]?["type"]);
         Assert.Equal("StorageQueue", (string?)delivery?["destination"]?["endpointType"]);
         Assert.Equal("blob-deletions", Deletions.EvaluateString(JsonValue.Create("[parameters('queueName')]")));
-        Assert.Equal("blob-deletions", BlipFunctionsQueueName());
+        Assert.Equal("blob-deletions", AppQueueNames.Of("BlobDeletedFunction.cs"));
         Assert.Equal(-1, (int?)delivery?["destination"]?["properties"]?["queueMessageTimeToLiveInSeconds"]);
     }
 
@@ -52,14 +52,5 @@ public sealed class DeletionSubscriptionTests(CompiledInfrastructure infra)
         var destination = Properties["deadLetterWithResourceIdentity"]?["deadLetterDestination"];
         Assert.Equal("StorageBlob", (string?)destination?["endpointType"]);
         Assert.Equal("[parameters('deadLetterContainerName')]", (string?)destination?["properties"]?["blobContainerName"]);
-    }
-
-    // The queue name the app's function listens on, read from its source so the two cannot drift apart.
-    private static string BlipFunctionsQueueName()
-    {
-        string source = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "BlipFunctions", "Functions", "BlobDeletedFunction.cs"));
-        const string marker = "public const string QueueName = \"";
-        int start = source.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
-        return source[start..source.IndexOf('"', start)];
     }
 }

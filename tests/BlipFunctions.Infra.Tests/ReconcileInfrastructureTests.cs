@@ -17,6 +17,14 @@ public sealed partial class ReconcileInfrastructureTests(CompiledInfrastructure 
     private ArmScope Main => infra.Template("main.bicep");
 
     [Theory]
+    [InlineData("CaptionQueuedBlobFunction.cs", "caption-requests")]
+    [InlineData("ContinueReconcileFunction.cs", "reconcile-runs")]
+    public void Queues_TheNamesDeclared_AreTheOnesTheAppsFunctionsListenOn(string functionFile, string queue)
+    {
+        Assert.Equal(queue, AppQueueNames.Of(functionFile));
+    }
+
+    [Theory]
     [InlineData("captionRequestsQueueName", "caption-requests")]
     [InlineData("reconcileRunsQueueName", "reconcile-runs")]
     public void Queues_ReconcileQueue_IsDeclaredOnTheImagesStorageAccount(string parameter, string expectedName)

@@ -40,7 +40,7 @@ public sealed record CaptionResponse(
             row.Score,
             row.FailureReason,
             row.LastError,
-            row.ModelSource is null ? null : new ModelResponse(row.ModelSource, row.ModelPrecision ?? "unknown"),
+            row.ModelSource is null ? null : new ModelResponse(row.ModelSource, row.ModelPrecision ?? "unknown", row.ModelFingerprint),
             row.Decoding is null ? null : JsonSerializer.Deserialize<JsonElement>(row.Decoding),
             new ImageResponse(row.Width, row.Height, row.Format, row.BlobBytes, row.ContentType, row.BlobETag, row.BlobLastModified),
             row.TotalMs is null ? null : new StageTimings(row.DecodeMs, row.PreprocessMs, row.VisionMs, row.GenerateMs, row.TotalMs, row.Steps),

@@ -24,7 +24,7 @@ public sealed record SyncCaptionResponse(
             CaptionTags.Keywords(caption.Text),
             caption.Score,
             caption.TokenIds,
-            new ModelResponse(caption.Model.Source, caption.Model.Precision),
+            new ModelResponse(caption.Model.Source, caption.Model.Precision, caption.Model.Fingerprint),
             JsonSerializer.SerializeToElement(caption.Settings, CaptionJson.Options),
             new ImageResponse(caption.Image.Width, caption.Image.Height, caption.Image.Format, caption.Image.Bytes, contentType, null, null),
             StageTimings.Of(caption.Timings));

@@ -62,9 +62,10 @@ public sealed partial class ReconcileRunner(
         };
         await runs.AddAsync(run, cancellationToken).ConfigureAwait(false);
         LogStarted(run.RowKey, container, request.Prefix, request.IncludeFailed, request.Force, trigger);
+        bool held = true;
         try
         {
-            await AdvanceHeldAsync(run, budget, cancellationToken).ConfigureAwait(false);
+            held = await AdvanceHeldAsync(run, budget, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -72,7 +73,7 @@ public sealed partial class ReconcileRunner(
             LogInterrupted(e, run.RowKey);
         }
 
-        if (run.Phase != ReconcilePhases.Done)
+        if (held && run.Phase != ReconcilePhases.Done)
         {
             await queues.SendContinuationAsync(run.RowKey, cancellationToken).ConfigureAwait(false);
         }

@@ -89,6 +89,35 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
     }
 
     [Fact]
+    public void Create_IdentityBasedConnectionWithoutAQueueEndpoint_FailsAtStartSayingWhatToSet()
+    {
+        // The deletions and reconcile queues (and the blob trigger's poison queue) live on the CaptionStorage account.
+        var settings = new Dictionary<string, string?>
+        {
+            ["CaptionStorage"] = null,
+            ["CaptionStorage:blobServiceUri"] = "https://example.blob.core.windows.net",
+            ["CaptionStorage:tableServiceUri"] = "https://example.table.core.windows.net",
+            ["CaptionStorage:credential"] = "managedidentity",
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(() => FunctionsAppHost.Create(azurite, model.ModelDirectory, settings));
+
+        Assert.Contains("CaptionStorage__queueServiceUri", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Reconcile:PageSize", "0", "Reconcile__PageSize is 0; set it from 1 to 5000")]
+    [InlineData("Reconcile:PageSize", "5001", "Reconcile__PageSize is 5001")]
+    [InlineData("Reconcile:Parallelism", "0", "Reconcile__Parallelism is 0; set it from 1 to 64")]
+    public void Create_ReconcileSettingOutOfRange_FailsAtStartNamingIt(string key, string value, string expected)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            FunctionsAppHost.Create(azurite, model.ModelDirectory, new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LocalSettingsSample_HasEveryAgreedSetting()
     {
         using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));

@@ -30,6 +30,8 @@ public sealed class CaptionImageFunctionTests(AzuriteFixture azurite, TinyModelF
         Assert.Equal(direct.Text, body.Caption);
         Assert.Equal(direct.TokenIds, body.TokenIds);
         Assert.Equal(TinyModelFixture.Source, body.Model.Source);
+        Assert.Equal(BlipCaptioning.Model.BlipModelManifest.ReadFile(Path.Combine(model.ModelDirectory, "blip-model.json")).Fingerprint(), body.Model.Fingerprint);
+        Assert.Matches("^[0-9a-f]{16}$", body.Model.Fingerprint);
         Assert.Equal(photo.Length, body.Image.Bytes);
         Assert.Equal(direct.Settings.MaxLength, body.Decoding.GetProperty("maxLength").GetInt32());
         Assert.Empty(_app.Rows());
