@@ -9,6 +9,7 @@ const string Usage = """
     Usage (from the repository, after `npm ci` and a Release build):
       dotnet bench/BlipFunctions.Bench/bin/Release/net10.0/blip-functions-bench.dll burst --model DIR [options]
       dotnet bench/BlipFunctions.Bench/bin/Release/net10.0/blip-functions-bench.dll cold-start --model DIR [options]
+      dotnet bench/BlipFunctions.Bench/bin/Release/net10.0/blip-functions-bench.dll reconcile --model DIR [options]
 
     burst        uploads N images at once and captions them through CaptionBlobFunction until every row exists;
                  prints images/minute, upload-to-row p50/p95 and peak RSS.
@@ -20,14 +21,19 @@ const string Usage = """
                  downloads, side by side; then session creation and the first caption through the function.
       --copy-rounds R          copies of each kind, alternating (default 3)
       --ranged-concurrency C   ranges in flight per file (default 8)
-    Both:
+    reconcile    a reconcile's listing over N blobs (ReconcileRunner): first with no rows (every blob queued), then
+                 with every row up to date (nothing queued); prints time, blobs/s and storage requests per blob.
+      --blobs N                blobs in the container (default 10000)
+      --page-size S            Reconcile__PageSize (default 1000)
+      --reconcile-parallelism P  Reconcile__Parallelism (default 16)
+    All:
       --model DIR              a model folder (`blip model random --preset base --out DIR`; int8: `blip model build --precision int8`)
       --json                   end with one line holding a JSON object of the figures
     """;
 
 try
 {
-    if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] is not ("burst" or "cold-start"))
+    if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] is not ("burst" or "cold-start" or "reconcile"))
     {
         Console.Error.WriteLine(Usage);
         return args.Length > 0 && args[0] is "-h" or "--help" ? 0 : 1;
@@ -81,6 +87,14 @@ try
         }
 
         return result.Rows == burst.Images ? 0 : 2;
+    }
+
+    if (args[0] == "reconcile")
+    {
+        var reconcile = new ReconcileBenchOptions(model, Number("blobs", 10_000, 1, 1_000_000), Number("page-size", 1000, 1, 5000), Number("reconcile-parallelism", 16, 1, 64));
+        Check("blobs", "page-size", "reconcile-parallelism");
+        ReconcileBenchResult.Print(Console.Out, await new ReconcileScenario(reconcile, azurite).RunAsync(CancellationToken.None));
+        return 0;
     }
 
     var coldStart = new ColdStartOptions(model, Number("copy-rounds", 3, 1, 50), Number("ranged-concurrency", 8, 1, 64));
