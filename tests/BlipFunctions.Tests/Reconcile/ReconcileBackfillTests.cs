@@ -135,6 +135,11 @@ public sealed class ReconcileBackfillTests : IDisposable
         Assert.Equal(3, await reconcile.DrainAsync());
 
         Assert.All(RowsByName().Values, row => Assert.Contains("\"numBeams\":2", row.Decoding, StringComparison.Ordinal));
+        // The keyword index follows the new captions: one entry per keyword of each new caption, none left from the old ones.
+        Assert.Equal(
+            RowsByName().Values.SelectMany(row => row.Keywords!.Split(' ').Distinct().Select(k => (CaptionKeywordIndex.PartitionKeyFor(row.Container, k), row.RowKey)))
+                .Order().ToList(),
+            _app.KeywordEntries().Order().ToList());
         (_, ReconcileRunResponse? again) = await reconcile.StartAsync("prefix=" + Uri.EscapeDataString(_folder));
         Assert.Equal(0L, again!.Queued);
     }
