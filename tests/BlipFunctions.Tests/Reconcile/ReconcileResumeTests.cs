@@ -1,3 +1,5 @@
+using System.Globalization;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
@@ -152,6 +154,27 @@ public sealed class ReconcileResumeTests : IDisposable
         await _app.Function<CaptionQueuedBlobFunction>().Run(huge, CancellationToken.None);
 
         Assert.Empty(Rows());
+    }
+
+    [Theory]
+    [InlineData("../{0}/photo.png")]
+    [InlineData("holiday/../../{0}/photo.png")]
+    [InlineData("./../{0}/photo.png")]
+    public async Task CaptionQueuedBlob_NameClimbingOutOfTheImagesContainer_TouchesNoOtherContainer(string template)
+    {
+        // The storage SDK builds a blob's URL from its name and System.Uri removes "." and ".." segments, so without a
+        // check "../private/photo.png" would be captioned, tagged and recorded in the container "private".
+        BlobContainerClient other = _azurite.Blobs.GetBlobContainerClient("private-" + Guid.NewGuid().ToString("N")[..8]);
+        await other.CreateAsync();
+        BlobClient photo = other.GetBlobClient("photo.png");
+        await photo.UploadAsync(BinaryData.FromBytes(TestImages.Png(3000, 24, 24)));
+        string message = new CaptionRequestMessage(string.Format(CultureInfo.InvariantCulture, template, other.Name), "20261206-050000-abcdef",
+            new RecaptionPolicy(_time.GetUtcNow(), IncludeFailed: false, Force: true)).ToJson();
+
+        await _app.Function<CaptionQueuedBlobFunction>().Run(message, CancellationToken.None);
+
+        Assert.Empty((await photo.GetTagsAsync()).Value.Tags);
+        Assert.Empty(_app.Table.Query<TableEntity>());
     }
 
     [Theory]
