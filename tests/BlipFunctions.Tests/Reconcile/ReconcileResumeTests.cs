@@ -106,6 +106,32 @@ public sealed class ReconcileResumeTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_InvocationCancelledWhileListing_StillQueuesTheRunsContinuation()
+    {
+        await UploadAsync(15);
+        using var invocation = new CancellationTokenSource();
+        using FunctionsAppHost app = FunctionsAppHost.Create(_azurite, _model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:CaptionsTable"] = _app.TableName, ["Reconcile:PageSize"] = "10" },
+            CaptionerDoubles.Wrap(inner => new CancellingCaptionerTestDouble(inner, invocation)));
+
+        try
+        {
+            await app.Get<ReconcileRunner>().StartAsync(CaptionBlobFunction.Container, new ReconcileRequest(_folder, false, false), "http",
+                StartReconcileFunction.Budget, invocation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host has cancelled the invocation; what matters is what it left behind.
+        }
+
+        Assert.Equal(1, await WaitingContinuationsAsync());
+        await _reconcile.DrainAsync();
+        ReconcileRunEntity run = Assert.Single(_app.Table.Query<ReconcileRunEntity>(e => e.PartitionKey == ReconcileRuns.PartitionKey));
+        Assert.Equal((ReconcilePhases.Done, 15L, 15L), (run.Phase, run.Listed, run.Queued));
+        Assert.Equal(15, Rows().Count(r => r.Status == CaptionStatus.Succeeded));
+    }
+
+    [Fact]
     public async Task Continue_WhileAnotherInvocationHoldsTheRun_LeavesItAlone()
     {
         await UploadAsync(15);
