@@ -140,6 +140,25 @@ public sealed class ReconcileBackfillTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_RowMadeByTheOldModelAfterTheRunStarted_IsStillCaptionedWithTheCurrentModel()
+    {
+        // Deploy a new model, then reconcile: an instance still running the old model (a deployment's overlap, an
+        // invocation that was already under way) can caption a queued blob after the run started.
+        List<BlobClient> blobs = await UploadAsync(2);
+        (_, ReconcileRunResponse? run) = await _reconcile.StartAsync("prefix=" + Uri.EscapeDataString(_folder));
+        Assert.Equal(2L, run!.Queued);
+        using (FunctionsAppHost old = OtherModelHost())
+        {
+            await CaptionWithTriggerAsync(old, blobs);
+        }
+
+        Assert.Equal(2, await _reconcile.DrainAsync());
+
+        string fingerprint = (await _app.Get<BlipCaptioning.IImageCaptioner>().DescribeModelAsync()).Fingerprint;
+        Assert.All(blobs, b => Assert.Equal((CaptionStatus.Succeeded, fingerprint), (RowsByName()[b.Name].Status, RowsByName()[b.Name].ModelFingerprint)));
+    }
+
+    [Fact]
     public async Task Reconcile_RowCaptionedBeforeTheKeywordIndex_GetsIndexedWithoutCaptioningAgain()
     {
         List<BlobClient> blobs = await UploadAsync(1);
