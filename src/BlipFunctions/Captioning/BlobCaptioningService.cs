@@ -128,11 +128,7 @@ public sealed partial class BlobCaptioningService
             {
                 if (!await WantsAgainAsync(row, invocation, cancellationToken).ConfigureAwait(false))
                 {
-                    if (row is { Status: CaptionStatus.Succeeded, KeywordsIndexed: false })
-                    {
-                        await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    await IndexIfNeededAsync(row, invocation, cancellationToken).ConfigureAwait(false);
                     return Round.Done(CaptionOutcome.AlreadyDone);
                 }
             }
@@ -143,6 +139,7 @@ public sealed partial class BlobCaptioningService
         }
         else if (row is not null && row.BlobLastModified > properties.LastModified)
         {
+            await IndexIfNeededAsync(row, invocation, cancellationToken).ConfigureAwait(false);
             return Round.Done(CaptionOutcome.Superseded);
         }
 
@@ -150,6 +147,7 @@ public sealed partial class BlobCaptioningService
         {
             // Its keyword entries go before the row stops describing them, so a search never finds a stale caption.
             await _store.Keywords.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
+            invocation.RemovedKeywordEntries = true;
         }
 
         CaptionEntity claim = ProcessingRow(blob, properties, row, now);
@@ -234,6 +232,17 @@ public sealed partial class BlobCaptioningService
         // host retries the invocation, which finds the row succeeded but not indexed and indexes it.
         await IndexKeywordsAsync(done, cancellationToken).ConfigureAwait(false);
         return CaptionOutcome.Captioned;
+    }
+
+    // A row left unindexed by a crash is indexed now. So is any succeeded row once this invocation has removed keyword
+    // entries in an earlier round and then lost the claim: another invocation may have captioned the blob meanwhile and
+    // indexed it, and the entries removed here (read from an older row) can be the ones it had just written.
+    private async Task IndexIfNeededAsync(CaptionEntity row, Invocation invocation, CancellationToken cancellationToken)
+    {
+        if (row is { Status: CaptionStatus.Succeeded } && (!row.KeywordsIndexed || invocation.RemovedKeywordEntries))
+        {
+            await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // Only a reconcile asks for a finished version again (another model or decoding settings, a failure to retry, or
@@ -433,6 +442,8 @@ public sealed partial class BlobCaptioningService
         public CaptioningTarget? Target { get; set; }
 
         public bool TaggedAVersionThatLost { get; set; }
+
+        public bool RemovedKeywordEntries { get; set; }
     }
 
     private readonly record struct Round(CaptionOutcome? Outcome, bool HeldElsewhere)

@@ -5,8 +5,11 @@ namespace BlipFunctions.Reconcile;
 /// <summary>
 /// Which finished rows a captioning invocation does again. The blob trigger never does (a new version of a blob is
 /// the only reason to caption it); a reconcile does those made by another model or other decoding settings, failed
-/// ones when asked, and every one with <see cref="Force"/>. A row finished at or after <see cref="RequestedAt"/> was
-/// made for this very request, so a queued message that is delivered twice never captions a blob twice.
+/// ones when asked, and every one with <see cref="Force"/>. A row made by another model is done again whenever it was
+/// made (an instance still running the old model may write one after the run started), which is idempotent by itself:
+/// the new row records this model. For <c>failed</c> and <see cref="Force"/>, a row finished at or after
+/// <see cref="RequestedAt"/> counts as done for this request, so a queued message that is delivered twice never
+/// captions a blob twice.
 /// </summary>
 /// <param name="RequestedAt">When the reconcile started; null for the blob trigger.</param>
 /// <param name="IncludeFailed">Caption again the blobs whose rows are <c>failed</c>.</param>
@@ -20,12 +23,12 @@ public sealed record RecaptionPolicy(DateTimeOffset? RequestedAt, bool IncludeFa
     public bool MayWantAgain(CaptionEntity finished)
     {
         ArgumentNullException.ThrowIfNull(finished);
-        if (RequestedAt is not { } requestedAt || finished.UpdatedAt >= requestedAt)
+        if (RequestedAt is null)
         {
             return false;
         }
 
-        return Force || finished.Status == CaptionStatus.Succeeded || IncludeFailed;
+        return finished.Status == CaptionStatus.Succeeded || (FinishedBefore(finished) && (Force || IncludeFailed));
     }
 
     /// <summary>Whether the finished row <paramref name="finished"/> (of the blob's current version) is to be captioned again.</summary>
@@ -37,7 +40,12 @@ public sealed record RecaptionPolicy(DateTimeOffset? RequestedAt, bool IncludeFa
             return false;
         }
 
-        return Force || finished.Status == CaptionStatus.Failed || !target.Made(finished);
+        if (finished.Status == CaptionStatus.Succeeded && !target.Made(finished))
+        {
+            return true;
+        }
+
+        return FinishedBefore(finished) && (Force || finished.Status == CaptionStatus.Failed);
     }
 
     /// <summary>
@@ -59,6 +67,8 @@ public sealed record RecaptionPolicy(DateTimeOffset? RequestedAt, bool IncludeFa
             _ => WantsAgain(row, target),
         };
     }
+
+    private bool FinishedBefore(CaptionEntity finished) => finished.UpdatedAt < RequestedAt;
 
     // A listing gives a blob's ETag bare (0x8D...), a HEAD quoted ("0x8D..."), which is how rows keep it.
     private static bool SameETag(string a, string b) => a.AsSpan().Trim('"').SequenceEqual(b.AsSpan().Trim('"'));

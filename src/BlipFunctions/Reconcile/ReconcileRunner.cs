@@ -37,6 +37,9 @@ public sealed partial class ReconcileRunner(
     /// <summary>How long an invocation holds a run without saving a page before another may take it over.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
 
+    // How long the continuation may take to queue once the invocation itself is cancelled.
+    private static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ReconcileOptions _options = options.Value;
 
     /// <summary>
@@ -67,15 +70,18 @@ public sealed partial class ReconcileRunner(
         {
             held = await AdvanceHeldAsync(run, budget, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             // The request still answers with the run; the continuation retries the page (up to the queue's dequeue count).
+            // That includes this invocation being cancelled (the host shutting down, the request aborted): no message
+            // would bring the run back then, so it would sit until someone resumed it by hand.
             LogInterrupted(e, run.RowKey);
         }
 
         if (held && run.Phase != ReconcilePhases.Done)
         {
-            await queues.SendContinuationAsync(run.RowKey, cancellationToken).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(HandOverTimeout);
+            await queues.SendContinuationAsync(run.RowKey, timeout.Token).ConfigureAwait(false);
         }
 
         return run;

@@ -5,6 +5,8 @@ namespace BlipFunctions.Storage;
 /// Azure Storage takes 1–1,024 characters. The Functions blob extension also rejects names holding <c>\</c> and names
 /// ending in <c>.</c> or <c>/</c> (azure-sdk-for-net's <c>BlobNameValidationAttribute</c>, which the blob trigger applies
 /// to the name it parses from the event's <c>data.url</c>), so such uploads never reach the function and have no row.
+/// Names with a <c>.</c> or <c>..</c> folder are refused too: a URL made from them names another blob, so every id
+/// that comes from outside (HTTP routes, queue messages, events) is checked here before it becomes a blob client.
 /// </remarks>
 public static class BlobNames
 {
@@ -29,6 +31,16 @@ public static class BlobNames
         if (name.EndsWith('.') || name.EndsWith('/'))
         {
             return "The id ends with '.' or '/', which the Functions blob trigger never delivers.";
+        }
+
+        // The storage SDK puts the name into the blob's URL and System.Uri removes "." and ".." segments, so such a name
+        // would address another blob, even one in another container ("../private/x.png").
+        foreach (string segment in name.Split('/'))
+        {
+            if (segment is "." or "..")
+            {
+                return "The id has a '.' or '..' folder, which no blob of the container can be addressed by.";
+            }
         }
 
         for (int i = 0; i < name.Length; i++)

@@ -83,6 +83,22 @@ public sealed class GetImageFunctionTests(AzuriteFixture azurite, TinyModelFixtu
         Assert.Equal("private, max-age=31536000, immutable", pinnedResponse.Headers.CacheControl);
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../{0}/photo.png")]
+    [InlineData("holiday/../../{0}/photo.png")]
+    [InlineData("holiday/./photo.png")]
+    public async Task Run_NameWithADotSegment_Answers400AndServesNoOtherContainer(string template)
+    {
+        BlobContainerClient other = azurite.Blobs.GetBlobContainerClient("private-" + Guid.NewGuid().ToString("N")[..8]);
+        await other.CreateAsync();
+        await other.GetBlobClient("photo.png").UploadAsync(new BinaryData(TinyModelFixture.Photo("rocket")));
+
+        IActionResult result = (await RunAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, other.Name))).Result;
+
+        Assert.Equal(StatusCodes.Status400BadRequest, Assert.IsType<ObjectResult>(result).StatusCode);
+    }
+
     [Fact]
     public async Task Run_NoSuchBlob_Answers404()
     {

@@ -145,6 +145,54 @@ public sealed class ReconcileBackfillTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_RowMadeByTheOldModelAfterTheRunStarted_IsStillCaptionedWithTheCurrentModel()
+    {
+        // Deploy a new model, then reconcile: an instance still running the old model (a deployment's overlap, an
+        // invocation that was already under way) can caption a queued blob after the run started.
+        List<BlobClient> blobs = await UploadAsync(2);
+        (_, ReconcileRunResponse? run) = await _reconcile.StartAsync("prefix=" + Uri.EscapeDataString(_folder));
+        Assert.Equal(2L, run!.Queued);
+        using (FunctionsAppHost old = OtherModelHost())
+        {
+            await CaptionWithTriggerAsync(old, blobs);
+        }
+
+        Assert.Equal(2, await _reconcile.DrainAsync());
+
+        string fingerprint = (await _app.Get<BlipCaptioning.IImageCaptioner>().DescribeModelAsync()).Fingerprint;
+        Assert.All(blobs, b => Assert.Equal((CaptionStatus.Succeeded, fingerprint), (RowsByName()[b.Name].Status, RowsByName()[b.Name].ModelFingerprint)));
+    }
+
+    [Fact]
+    public async Task CaptionQueuedBlob_DuplicateRequestThatLosesTheClaim_LeavesTheNewCaptionSearchable()
+    {
+        List<BlobClient> blobs = await UploadAsync(1);
+        await CaptionWithTriggerAsync(_app, blobs);
+        (_, ReconcileRunResponse? run) = await _reconcile.StartAsync($"prefix={Uri.EscapeDataString(_folder)}&force=true");
+        string request = Assert.Single(await QueueTriggerStandIn.PeekAsync(_app.Get<ReconcileQueues>().CaptionRequests));
+        DescribeGateCaptionerTestDouble? gate = null;
+        using FunctionsAppHost slow = FunctionsAppHost.Create(_azurite, _model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:CaptionsTable"] = _app.TableName },
+            CaptionerDoubles.Wrap(inner => gate = new DescribeGateCaptionerTestDouble(inner)));
+        CaptionQueuedBlobFunction slowFunction = slow.Function<CaptionQueuedBlobFunction>();
+        gate!.Arm();
+
+        // The request is delivered twice: the first delivery has read the row and stalls; the second captions the blob.
+        Task first = Task.Run(() => slowFunction.Run(request, CancellationToken.None));
+        await gate.Waiting.WaitAsync(TimeSpan.FromSeconds(60));
+        await _app.Function<CaptionQueuedBlobFunction>().Run(request, CancellationToken.None);
+        gate.Open();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        CaptionEntity row = RowsByName()[blobs[0].Name];
+        Assert.True(row.KeywordsIndexed);
+        string[] keywords = row.Keywords!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(keywords.Distinct().Count(), _app.KeywordEntries().Count);
+        CaptionPage found = await _app.Get<CaptionStore>().SearchAsync(CaptionBlobFunction.Container, [keywords[0]], _folder, 10, null, CancellationToken.None);
+        Assert.Equal(blobs[0].Name, Assert.Single(found.Rows).BlobName);
+    }
+
+    [Fact]
     public async Task Reconcile_RowCaptionedBeforeTheKeywordIndex_GetsIndexedWithoutCaptioningAgain()
     {
         List<BlobClient> blobs = await UploadAsync(1);

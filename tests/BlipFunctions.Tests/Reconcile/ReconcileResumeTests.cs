@@ -1,3 +1,5 @@
+using System.Globalization;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using BlipFunctions.Functions;
 using BlipFunctions.Http;
@@ -104,6 +106,32 @@ public sealed class ReconcileResumeTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_InvocationCancelledWhileListing_StillQueuesTheRunsContinuation()
+    {
+        await UploadAsync(15);
+        using var invocation = new CancellationTokenSource();
+        using FunctionsAppHost app = FunctionsAppHost.Create(_azurite, _model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:CaptionsTable"] = _app.TableName, ["Reconcile:PageSize"] = "10" },
+            CaptionerDoubles.Wrap(inner => new CancellingCaptionerTestDouble(inner, invocation)));
+
+        try
+        {
+            await app.Get<ReconcileRunner>().StartAsync(CaptionBlobFunction.Container, new ReconcileRequest(_folder, false, false), "http",
+                StartReconcileFunction.Budget, invocation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host has cancelled the invocation; what matters is what it left behind.
+        }
+
+        Assert.Equal(1, await WaitingContinuationsAsync());
+        await _reconcile.DrainAsync();
+        ReconcileRunEntity run = Assert.Single(_app.Table.Query<ReconcileRunEntity>(e => e.PartitionKey == ReconcileRuns.PartitionKey));
+        Assert.Equal((ReconcilePhases.Done, 15L, 15L), (run.Phase, run.Listed, run.Queued));
+        Assert.Equal(15, Rows().Count(r => r.Status == CaptionStatus.Succeeded));
+    }
+
+    [Fact]
     public async Task Continue_WhileAnotherInvocationHoldsTheRun_LeavesItAlone()
     {
         await UploadAsync(15);
@@ -152,6 +180,27 @@ public sealed class ReconcileResumeTests : IDisposable
         await _app.Function<CaptionQueuedBlobFunction>().Run(huge, CancellationToken.None);
 
         Assert.Empty(Rows());
+    }
+
+    [Theory]
+    [InlineData("../{0}/photo.png")]
+    [InlineData("holiday/../../{0}/photo.png")]
+    [InlineData("./../{0}/photo.png")]
+    public async Task CaptionQueuedBlob_NameClimbingOutOfTheImagesContainer_TouchesNoOtherContainer(string template)
+    {
+        // The storage SDK builds a blob's URL from its name and System.Uri removes "." and ".." segments, so without a
+        // check "../private/photo.png" would be captioned, tagged and recorded in the container "private".
+        BlobContainerClient other = _azurite.Blobs.GetBlobContainerClient("private-" + Guid.NewGuid().ToString("N")[..8]);
+        await other.CreateAsync();
+        BlobClient photo = other.GetBlobClient("photo.png");
+        await photo.UploadAsync(BinaryData.FromBytes(TestImages.Png(3000, 24, 24)));
+        string message = new CaptionRequestMessage(string.Format(CultureInfo.InvariantCulture, template, other.Name), "20261206-050000-abcdef",
+            new RecaptionPolicy(_time.GetUtcNow(), IncludeFailed: false, Force: true)).ToJson();
+
+        await _app.Function<CaptionQueuedBlobFunction>().Run(message, CancellationToken.None);
+
+        Assert.Empty((await photo.GetTagsAsync()).Value.Tags);
+        Assert.Empty(_app.Table.Query<TableEntity>());
     }
 
     [Theory]
