@@ -46,7 +46,8 @@ call() {
   local method="$1" path="$2"; shift 2
   local key_header=()
   if [ -n "${BLIP_FUNCTIONS_KEY:-}" ]; then key_header=(-H "x-functions-key: $BLIP_FUNCTIONS_KEY"); fi
-  curl -sS -o "$BODY" -w '%{http_code}' -X "$method" -H 'Content-Length: 0' "${key_header[@]}" "$@" "$URL$path" 2>/dev/null || true
+  # ${a[@]+...}: an empty array under set -u, which bash 3.2 (macOS) otherwise calls unbound.
+  curl -sS -o "$BODY" -w '%{http_code}' -X "$method" -H 'Content-Length: 0' ${key_header[@]+"${key_header[@]}"} "$@" "$URL$path" 2>/dev/null || true
 }
 field() { grep -o "\"$1\":\(\"[^\"]*\"\|[0-9]*\|null\)" "$BODY" | head -n 1 | sed 's/^[^:]*://; s/"//g'; }
 explain() {
@@ -71,7 +72,7 @@ else
   if [ -n "$PREFIX" ]; then args+=(--data-urlencode "prefix=$PREFIX"); fi
   if [ -n "$FAILED" ]; then args+=(--data "failed=true"); fi
   if [ -n "$FORCE" ]; then args+=(--data "force=true"); fi
-  code=$(call POST /api/reconcile "${args[@]}"); [ "$code" = 202 ] || explain "$code"; RUN=$(field id)
+  code=$(call POST /api/reconcile ${args[@]+"${args[@]}"}); [ "$code" = 202 ] || explain "$code"; RUN=$(field id)
 fi
 cat "$BODY"; echo
 summary

@@ -91,7 +91,7 @@ try
 
     if (args[0] == "reconcile")
     {
-        var reconcile = new ReconcileBenchOptions(model, Number("blobs", 10_000, 1, 1_000_000), Number("page-size", 1000, 1, 5000), Number("reconcile-parallelism", 16, 1, 64));
+        var reconcile = new ReconcileBenchOptions(model, Number("blobs", 10_000, 1, 1_000_000), Number("page-size", 1000, 1, 1000), Number("reconcile-parallelism", 16, 1, 64));
         Check("blobs", "page-size", "reconcile-parallelism");
         await new ReconcileScenario(reconcile, azurite).RunAsync(CancellationToken.None);
         return 0;

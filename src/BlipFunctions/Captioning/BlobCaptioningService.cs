@@ -150,7 +150,7 @@ public sealed partial class BlobCaptioningService
             invocation.RemovedKeywordEntries = true;
         }
 
-        CaptionEntity claim = ProcessingRow(blob, properties, row, now);
+        CaptionEntity claim = ProcessingRow(blob, properties, row, invocation.Policy, now);
         ETag? claimed = row is null
             ? await _store.TryAddAsync(claim, cancellationToken).ConfigureAwait(false)
             : await _store.TryReplaceAsync(claim, row.ETag, cancellationToken).ConfigureAwait(false);
@@ -394,7 +394,7 @@ public sealed partial class BlobCaptioningService
         }
     }
 
-    private CaptionEntity ProcessingRow(BlobClient blob, BlobProperties properties, CaptionEntity? previous, DateTimeOffset now)
+    private CaptionEntity ProcessingRow(BlobClient blob, BlobProperties properties, CaptionEntity? previous, RecaptionPolicy policy, DateTimeOffset now)
     {
         string blobETag = properties.ETag.ToString();
         return new CaptionEntity
@@ -409,6 +409,7 @@ public sealed partial class BlobCaptioningService
             BlobBytes = properties.ContentLength,
             ContentType = properties.ContentType,
             LeaseExpiresAt = now + _options.LeaseDuration,
+            ReconcileRun = policy.RunId,
             // A version finished before and asked for again by a reconcile starts counting afresh.
             Attempts = previous is { Status: CaptionStatus.Processing } && previous.BlobETag == blobETag ? previous.Attempts + 1 : 1,
             CreatedAt = previous?.CreatedAt ?? now,

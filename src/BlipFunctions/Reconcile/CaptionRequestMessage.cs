@@ -11,7 +11,7 @@ namespace BlipFunctions.Reconcile;
 /// Plain-text JSON (host.json <c>queues.messageEncoding</c> is <c>none</c>), e.g.
 /// <c>{"blob":"holiday/beach.jpg","run":"20261206-050000-1a2b3c","requestedAt":"2026-12-06T05:00:00+00:00","failed":false,"force":false}</c>.
 /// </summary>
-public sealed record CaptionRequestMessage(string BlobName, string RunId, RecaptionPolicy Policy)
+public sealed record CaptionRequestMessage(string BlobName, RecaptionPolicy Policy)
 {
     /// <summary>Longest message accepted: a 1,024-character name escaped in JSON, and the rest.</summary>
     public const int MaxLength = 16 * 1024;
@@ -19,7 +19,7 @@ public sealed record CaptionRequestMessage(string BlobName, string RunId, Recapt
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 2 };
 
     /// <summary>The queue message text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(new Wire(BlobName, RunId, Policy.RequestedAt, Policy.IncludeFailed, Policy.Force));
+    public string ToJson() => JsonSerializer.Serialize(new Wire(BlobName, Policy.RunId ?? string.Empty, Policy.RequestedAt, Policy.IncludeFailed, Policy.Force));
 
     /// <summary>Parses a message within <see cref="MaxLength"/>; false with the reason for anything else.</summary>
     public static bool TryParse(string? text, out CaptionRequestMessage? message, out string error)
@@ -51,7 +51,7 @@ public sealed record CaptionRequestMessage(string BlobName, string RunId, Recapt
                 return false;
             }
 
-            message = new CaptionRequestMessage(blob!, run!, new RecaptionPolicy(requestedAt, failed, force));
+            message = new CaptionRequestMessage(blob!, new RecaptionPolicy(run, requestedAt, failed, force));
             error = string.Empty;
             return true;
         }

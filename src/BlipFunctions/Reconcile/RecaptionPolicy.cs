@@ -7,17 +7,18 @@ namespace BlipFunctions.Reconcile;
 /// the only reason to caption it); a reconcile does those made by another model or other decoding settings, failed
 /// ones when asked, and every one with <see cref="Force"/>. A row made by another model is done again whenever it was
 /// made (an instance still running the old model may write one after the run started), which is idempotent by itself:
-/// the new row records this model. For <c>failed</c> and <see cref="Force"/>, a row finished at or after
-/// <see cref="RequestedAt"/> counts as done for this request, so a queued message that is delivered twice never
-/// captions a blob twice.
+/// the new row records this model. For <c>failed</c> and <see cref="Force"/>, a row this run claimed
+/// (<see cref="CaptionEntity.ReconcileRun"/>) or finished at or after <see cref="RequestedAt"/> counts as done for this
+/// request, so a queued message that is delivered twice never captions a blob twice, whatever the instances' clocks say.
 /// </summary>
+/// <param name="RunId">The reconcile run that asks; null for the blob trigger.</param>
 /// <param name="RequestedAt">When the reconcile started; null for the blob trigger.</param>
 /// <param name="IncludeFailed">Caption again the blobs whose rows are <c>failed</c>.</param>
 /// <param name="Force">Caption again every finished row, whatever made it.</param>
-public sealed record RecaptionPolicy(DateTimeOffset? RequestedAt, bool IncludeFailed, bool Force)
+public sealed record RecaptionPolicy(string? RunId, DateTimeOffset? RequestedAt, bool IncludeFailed, bool Force)
 {
     /// <summary>The blob trigger's: a finished row is never done again for the same blob version.</summary>
-    public static RecaptionPolicy NewVersionsOnly { get; } = new(null, false, false);
+    public static RecaptionPolicy NewVersionsOnly { get; } = new(null, null, false, false);
 
     /// <summary>False when <paramref name="finished"/> is surely not wanted again, whatever the model; true when the model decides.</summary>
     public bool MayWantAgain(CaptionEntity finished)
@@ -68,7 +69,10 @@ public sealed record RecaptionPolicy(DateTimeOffset? RequestedAt, bool IncludeFa
         };
     }
 
-    private bool FinishedBefore(CaptionEntity finished) => finished.UpdatedAt < RequestedAt;
+    // Not made for this run: neither claimed by one of its requests (a duplicate delivery) nor finished since it started
+    // (the run id makes the first test exact whatever the clocks of the instances; the second spares a blob uploaded
+    // again since the run started).
+    private bool FinishedBefore(CaptionEntity finished) => finished.ReconcileRun != RunId && finished.UpdatedAt < RequestedAt;
 
     // A listing gives a blob's ETag bare (0x8D...), a HEAD quoted ("0x8D..."), which is how rows keep it.
     private static bool SameETag(string a, string b) => a.AsSpan().Trim('"').SequenceEqual(b.AsSpan().Trim('"'));

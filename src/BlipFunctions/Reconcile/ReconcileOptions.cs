@@ -5,8 +5,11 @@ public sealed class ReconcileOptions
 {
     public const string SectionName = "Reconcile";
 
-    /// <summary>The most blobs (or rows) one listing page holds; the service allows up to 5,000.</summary>
-    public const int MaxPageSize = 5000;
+    /// <summary>
+    /// The most blobs (or rows) one listing page holds: the Table service answers at most 1,000 entities a page (blob
+    /// listings allow 5,000, but both phases share the setting).
+    /// </summary>
+    public const int MaxPageSize = 1000;
 
     /// <summary>Run a reconcile of the whole container every day at 03:00 UTC (<c>ReconcileTimer</c>). Off by default.</summary>
     public bool TimerEnabled { get; set; }

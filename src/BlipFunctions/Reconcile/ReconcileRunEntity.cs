@@ -68,5 +68,5 @@ public sealed class ReconcileRunEntity : ITableEntity
     public DateTimeOffset? CompletedAt { get; set; }
 
     /// <summary>The policy queued caption requests carry.</summary>
-    public RecaptionPolicy ToPolicy() => new(RequestedAt, IncludeFailed, Force);
+    public RecaptionPolicy ToPolicy() => new(RowKey, RequestedAt, IncludeFailed, Force);
 }

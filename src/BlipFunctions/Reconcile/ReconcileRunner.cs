@@ -217,7 +217,7 @@ public sealed partial class ReconcileRunner(
                     return;
                 }
 
-                await queues.SendCaptionRequestAsync(new CaptionRequestMessage(item.Name, run.RowKey, policy), token).ConfigureAwait(false);
+                await queues.SendCaptionRequestAsync(new CaptionRequestMessage(item.Name, policy), token).ConfigureAwait(false);
                 Interlocked.Increment(ref queued);
             }).ConfigureAwait(false);
             run.Listed += page.Values.Count;

@@ -89,6 +89,9 @@ public sealed class CaptionEntity : ITableEntity
     /// <summary>While processing: until when the captioning invocation holds the row.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; set; }
 
+    /// <summary>The reconcile run whose caption request claimed this version (null: the blob trigger did).</summary>
+    public string? ReconcileRun { get; set; }
+
     /// <summary>How many invocations have started captioning this blob version.</summary>
     public int Attempts { get; set; }
 

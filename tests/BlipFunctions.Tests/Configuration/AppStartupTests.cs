@@ -106,8 +106,8 @@ public sealed class AppStartupTests(AzuriteFixture azurite, TinyModelFixture mod
     }
 
     [Theory]
-    [InlineData("Reconcile:PageSize", "0", "Reconcile__PageSize is 0; set it from 1 to 5000")]
-    [InlineData("Reconcile:PageSize", "5001", "Reconcile__PageSize is 5001")]
+    [InlineData("Reconcile:PageSize", "0", "Reconcile__PageSize is 0; set it from 1 to 1000")]
+    [InlineData("Reconcile:PageSize", "1001", "Reconcile__PageSize is 1001")]
     [InlineData("Reconcile:Parallelism", "0", "Reconcile__Parallelism is 0; set it from 1 to 64")]
     public void Create_ReconcileSettingOutOfRange_FailsAtStartNamingIt(string key, string value, string expected)
     {

@@ -217,6 +217,8 @@ public sealed class ReconcileBackfillTests : IDisposable
     [Theory]
     [InlineData("failed=maybe")]
     [InlineData("force=1")]
+    [InlineData("prefx=holiday/")]
+    [InlineData("prefix=a&prefix=b")]
     public async Task StartReconcile_BadFlag_Answers400AndStartsNothing(string query)
     {
         (IActionResult result, _) = await _reconcile.StartAsync(query);

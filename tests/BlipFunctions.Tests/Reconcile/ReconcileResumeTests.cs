@@ -182,6 +182,35 @@ public sealed class ReconcileResumeTests : IDisposable
         Assert.Empty(Rows());
     }
 
+    [Fact]
+    public async Task CaptionQueuedBlob_InstanceClockBehindTheStartersWithForce_StillCaptionsEachBlobOnce()
+    {
+        await UploadAsync(3);
+        await _reconcile.StartAsync("prefix=" + Uri.EscapeDataString(_folder)); // captions them (no rows yet)
+        await _reconcile.DrainAsync();
+        (_, ReconcileRunResponse? run) = await _reconcile.StartAsync($"prefix={Uri.EscapeDataString(_folder)}&force=true");
+        Assert.Equal(3L, run!.Queued);
+        List<string> requests = await QueueTriggerStandIn.PeekAsync(_app.Get<ReconcileQueues>().CaptionRequests);
+
+        // The instance that captions runs a clock a minute behind the one that started the run.
+        using FunctionsAppHost behind = FunctionsAppHost.Create(_azurite, _model.ModelDirectory,
+            new Dictionary<string, string?> { ["Captioning:CaptionsTable"] = _app.TableName },
+            services => services.AddSingleton<TimeProvider>(new ShiftedTimeProvider { Offset = TimeSpan.FromMinutes(-1) }));
+        foreach (string request in requests)
+        {
+            await behind.Function<CaptionQueuedBlobFunction>().Run(request, CancellationToken.None);
+        }
+
+        Dictionary<string, DateTimeOffset> once = Rows().ToDictionary(r => r.BlobName, r => r.UpdatedAt);
+        Assert.All(Rows(), row => Assert.Equal(run.Id, row.ReconcileRun));
+        foreach (string request in requests) // delivered again
+        {
+            await behind.Function<CaptionQueuedBlobFunction>().Run(request, CancellationToken.None);
+        }
+
+        Assert.All(Rows(), row => Assert.Equal(once[row.BlobName], row.UpdatedAt));
+    }
+
     [Theory]
     [InlineData("../{0}/photo.png")]
     [InlineData("holiday/../../{0}/photo.png")]
@@ -194,8 +223,8 @@ public sealed class ReconcileResumeTests : IDisposable
         await other.CreateAsync();
         BlobClient photo = other.GetBlobClient("photo.png");
         await photo.UploadAsync(BinaryData.FromBytes(TestImages.Png(3000, 24, 24)));
-        string message = new CaptionRequestMessage(string.Format(CultureInfo.InvariantCulture, template, other.Name), "20261206-050000-abcdef",
-            new RecaptionPolicy(_time.GetUtcNow(), IncludeFailed: false, Force: true)).ToJson();
+        string message = new CaptionRequestMessage(string.Format(CultureInfo.InvariantCulture, template, other.Name), 
+            new RecaptionPolicy("20261206-050000-abcdef", _time.GetUtcNow(), IncludeFailed: false, Force: true)).ToJson();
 
         await _app.Function<CaptionQueuedBlobFunction>().Run(message, CancellationToken.None);
 
