@@ -230,7 +230,7 @@ public sealed partial class BlobCaptioningService
 
         // Outside the try: the row is succeeded now, and a storage fault here must not turn it into a failed one. The
         // host retries the invocation, which finds the row succeeded but not indexed and indexes it.
-        await IndexKeywordsAsync(done, cancellationToken).ConfigureAwait(false);
+        await _store.IndexKeywordsAsync(done, cancellationToken).ConfigureAwait(false);
         return CaptionOutcome.Captioned;
     }
 
@@ -241,7 +241,7 @@ public sealed partial class BlobCaptioningService
     {
         if (row is { Status: CaptionStatus.Succeeded } && (!row.KeywordsIndexed || invocation.RemovedKeywordEntries))
         {
-            await IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+            await _store.IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -258,35 +258,11 @@ public sealed partial class BlobCaptioningService
         return invocation.Policy.WantsAgain(row, invocation.Target);
     }
 
-    // Entries first, then the flag on the row: a crash in between leaves the flag false, and the next event or reconcile
-    // for the blob writes the entries again. If the row moved on meanwhile (a newer version claimed it, or the blob was
-    // deleted), the entries written here are taken back unless a newer caption has rewritten them since; if it changed
-    // but still describes this version, a duplicate invocation indexed the same caption and the entries stay.
-    private async Task IndexKeywordsAsync(CaptionEntity row, CancellationToken cancellationToken)
-    {
-        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.KeywordIndexSpan);
-        IReadOnlyList<KeywordIndexEntry> written = await _store.Keywords.AddAsync(row, cancellationToken).ConfigureAwait(false);
-        row.KeywordsIndexed = true;
-        if (await _store.TryReplaceAsync(row, row.ETag, cancellationToken).ConfigureAwait(false) is { } indexed)
-        {
-            row.ETag = indexed;
-            return;
-        }
-
-        CaptionEntity? current = await _store.GetAsync(row.Container, row.BlobName, cancellationToken).ConfigureAwait(false);
-        if (current is not { Status: CaptionStatus.Succeeded } || current.BlobETag != row.BlobETag)
-        {
-            await _store.Keywords.RemoveWrittenAsync(written, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
     /// Faults that another attempt may not meet: storage and network errors, timeouts, cancellation (the host
     /// stopping or timing out the invocation), row contention, and a model that could not be loaded (it may still be
     /// copying, or be fixed by a redeployment). Everything else a caption raises is deterministic for the same bytes.
-    /// </summary>
-    /// <summary>
-    /// Faults the host's retry may cure. The Azure SDK ends its own retries against an unreachable endpoint with an
+    /// The Azure SDK ends its own retries against an unreachable endpoint with an
     /// <see cref="AggregateException"/> of the attempts' faults: transient when every one of them is.
     /// </summary>
     private static bool IsTransient(Exception e) => e switch

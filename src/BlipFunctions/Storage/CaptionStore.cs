@@ -114,6 +114,36 @@ public sealed class CaptionStore
         return new CaptionPage([], null);
     }
 
+    /// <summary>
+    /// Writes the keyword index entries of the succeeded <paramref name="row"/>, then sets its
+    /// <see cref="CaptionEntity.KeywordsIndexed"/> flag if the row is still the version read (its ETag).
+    /// </summary>
+    /// <remarks>
+    /// Entries first, then the flag on the row: a crash in between leaves the flag false, and the next event or
+    /// reconcile for the blob writes the entries again. If the row moved on meanwhile (a newer version claimed it, or
+    /// the blob was deleted), the entries written here are taken back unless a newer caption has rewritten them since;
+    /// if it changed but still describes this version, a duplicate invocation indexed the same caption and the entries
+    /// stay (docs/functions.md "The keyword index").
+    /// </remarks>
+    public async Task IndexKeywordsAsync(CaptionEntity row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        using var span = AppTelemetry.Source.StartActivity(AppTelemetry.KeywordIndexSpan);
+        IReadOnlyList<KeywordIndexEntry> written = await Keywords.AddAsync(row, cancellationToken).ConfigureAwait(false);
+        row.KeywordsIndexed = true;
+        if (await TryReplaceAsync(row, row.ETag, cancellationToken).ConfigureAwait(false) is { } indexed)
+        {
+            row.ETag = indexed;
+            return;
+        }
+
+        CaptionEntity? current = await GetAsync(row.Container, row.BlobName, cancellationToken).ConfigureAwait(false);
+        if (current is not { Status: CaptionStatus.Succeeded } || current.BlobETag != row.BlobETag)
+        {
+            await Keywords.RemoveWrittenAsync(written, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Succeeded captions having every keyword (see <see cref="CaptionKeywordIndex.SearchAsync"/>).</summary>
     public async Task<CaptionPage> SearchAsync(
         string container, IReadOnlyList<string> keywords, string prefix, int top, string? continuationToken, CancellationToken cancellationToken)
