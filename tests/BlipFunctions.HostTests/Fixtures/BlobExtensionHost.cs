@@ -20,11 +20,12 @@ using Microsoft.Extensions.Logging;
 namespace BlipFunctions.HostTests.Fixtures;
 
 /// <summary>
-/// A WebJobs SDK host (Microsoft.Azure.WebJobs 3.0.48) running the host-side blob extension
-/// (Microsoft.Azure.WebJobs.Extensions.Storage.Blobs 5.3.10) on Azurite, with the repository's host.json settings for
-/// it (poisonBlobThreshold, maxDegreeOfParallelism) and the extension's webhook served over HTTP at
+/// A WebJobs SDK host (Microsoft.Azure.WebJobs 3.0.48) running the host-side blob and queue extensions
+/// (Microsoft.Azure.WebJobs.Extensions.Storage.Blobs and .Queues 5.3.10) on Azurite, with the repository's host.json
+/// settings for them (poisonBlobThreshold, maxDegreeOfParallelism; messageEncoding, maxDequeueCount, batchSize,
+/// newBatchThreshold; the queues polled every second instead of up to a minute) and the blob webhook served over HTTP at
 /// <c>/runtime/webhooks/blobs</c> as the host's ExtensionWebHookHandler serves it (the request handed to the
-/// extension as an <see cref="HttpRequestMessage"/>). Its one function is the bridge <see cref="Host.Functions"/>.
+/// extension as an <see cref="HttpRequestMessage"/>). Its functions are the bridge <see cref="Host.Functions"/>.
 /// </summary>
 public sealed class BlobExtensionHost : IAsyncDisposable
 {
@@ -60,7 +61,8 @@ public sealed class BlobExtensionHost : IAsyncDisposable
         var webhooks = new ExtensionWebHooks(baseAddress);
         string hostId = "blip-host-tests-" + Guid.NewGuid().ToString("N")[..12];
         var logs = new ConcurrentQueue<string>();
-        JsonElement blobs = HostJsonBlobs();
+        JsonElement blobs = HostJsonExtension("blobs");
+        JsonElement queues = HostJsonExtension("queues");
 
         IHost jobHost = new HostBuilder()
             .ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
@@ -75,6 +77,14 @@ public sealed class BlobExtensionHost : IAsyncDisposable
                 {
                     options.PoisonBlobThreshold = blobs.GetProperty("poisonBlobThreshold").GetInt32();
                     options.MaxDegreeOfParallelism = blobs.GetProperty("maxDegreeOfParallelism").GetInt32();
+                });
+                builder.AddAzureStorageQueues(options =>
+                {
+                    options.MessageEncoding = Enum.Parse<Azure.Storage.Queues.QueueMessageEncoding>(queues.GetProperty("messageEncoding").GetString()!, ignoreCase: true);
+                    options.MaxDequeueCount = queues.GetProperty("maxDequeueCount").GetInt32();
+                    options.BatchSize = queues.GetProperty("batchSize").GetInt32();
+                    options.NewBatchThreshold = queues.GetProperty("newBatchThreshold").GetInt32();
+                    options.MaxPollingInterval = TimeSpan.FromSeconds(1);
                 });
             })
             .ConfigureServices(services =>
@@ -142,10 +152,10 @@ public sealed class BlobExtensionHost : IAsyncDisposable
         }
     }
 
-    private static JsonElement HostJsonBlobs()
+    private static JsonElement HostJsonExtension(string name)
     {
         using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
-        return host.RootElement.GetProperty("extensions").GetProperty("blobs").Clone();
+        return host.RootElement.GetProperty("extensions").GetProperty(name).Clone();
     }
 
     private static int FreePort()
