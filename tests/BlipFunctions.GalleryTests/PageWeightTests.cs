@@ -73,7 +73,16 @@ public sealed class PageWeightTests(GalleryFixture gallery, ITestOutputHelper ou
     {
         for (int i = 0; i < 40; i++)
         {
-            if (await page.EvaluateAsync<bool>("() => { window.scrollBy(0, window.innerHeight); return window.innerHeight + window.scrollY >= document.body.scrollHeight - 2; }"))
+            // Two animation frames after each step: the page loads a thumbnail when an IntersectionObserver sees its
+            // card, which it checks once per rendered frame, so on a busy machine steps taken between two frames would
+            // skip cards that never come into view.
+            if (await page.EvaluateAsync<bool>("""
+                async () => {
+                  window.scrollBy(0, window.innerHeight);
+                  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+                  return window.innerHeight + window.scrollY >= document.body.scrollHeight - 2;
+                }
+                """))
             {
                 break;
             }
