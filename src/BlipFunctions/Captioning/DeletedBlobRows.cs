@@ -26,11 +26,19 @@ public sealed class DeletedBlobRows(CaptionStore store)
     public async Task<bool> RemoveIfGoneAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
+        bool removedEntries = false;
         for (int round = 0; round < MaxRounds; round++)
         {
             CaptionEntity? row = await store.GetAsync(blob.BlobContainerName, blob.Name, cancellationToken).ConfigureAwait(false);
             if (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false))
             {
+                // Uploaded again since: if an earlier round removed keyword entries read from the old row, the new
+                // caption may have written the same entries just before, so they are written again for the row as it is.
+                if (removedEntries && row is { Status: CaptionStatus.Succeeded })
+                {
+                    await store.IndexKeywordsAsync(row, cancellationToken).ConfigureAwait(false);
+                }
+
                 return false;
             }
 
@@ -47,6 +55,7 @@ public sealed class DeletedBlobRows(CaptionStore store)
             if (row.Status == CaptionStatus.Succeeded)
             {
                 await store.Keywords.RemoveAsync(row, cancellationToken).ConfigureAwait(false);
+                removedEntries = true;
             }
 
             if (await store.TryDeleteAsync(row, cancellationToken).ConfigureAwait(false))

@@ -10,6 +10,7 @@ using BlipFunctions.Storage;
 using BlipFunctions.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BlipFunctions.Tests.Functions;
 
@@ -130,6 +131,43 @@ public sealed class BlobDeletedFunctionTests : IDisposable
         Assert.Equal(CaptionOutcome.BlobGone, await captioning.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Empty(app.Rows());
         Assert.Empty(app.KeywordEntries());
+    }
+
+    [Fact]
+    public async Task Run_SameNameUploadedAndCaptionedWhileTheDeleteRemovesKeywords_LeavesTheNewCaptionSearchable()
+    {
+        // The delete read the old row and found no blob; before it removes the old caption's keyword entries, the name
+        // is uploaded again and captioned with the same words. The removal must not leave the new caption unsearchable.
+        var gate = new FirstKeywordDeleteGate();
+        using var app = FunctionsAppHost.Create(_azurite, _model.ModelDirectory, services: services =>
+        {
+            CaptionerDoubles.Wrap(inner => new ScriptedCaptionTextTestDouble(inner))(services);
+            services.AddSingleton(sp =>
+            {
+                var options = new Azure.Data.Tables.TableClientOptions();
+                options.AddPolicy(gate, Azure.Core.HttpPipelinePosition.PerRetry);
+                return new Azure.Data.Tables.TableClient(_azurite.ConnectionString, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CaptionPipelineOptions>>().Value.CaptionsTable, options);
+            });
+        });
+        var captions = app.Get<ScriptedCaptionTextTestDouble>();
+        BlobClient blob = app.Images.GetBlobClient(_folder + "again-at-once.png");
+        byte[] first = TestImages.Png(950), second = TestImages.Png(951);
+        captions.Say(first, "a dog on the beach");
+        captions.Say(second, "a dog on the beach");
+        await blob.UploadAsync(BinaryData.FromBytes(first));
+        await app.Function<CaptionBlobFunction>().Run(blob, CancellationToken.None);
+        await blob.DeleteAsync();
+
+        Task deleting = app.Function<BlobDeletedFunction>().Run(DeletedEvent(blob.Name), CancellationToken.None);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+        await blob.UploadAsync(BinaryData.FromBytes(second));
+        await app.Function<CaptionBlobFunction>().Run(blob, CancellationToken.None);
+        gate.Open();
+        await deleting.WaitAsync(TimeSpan.FromSeconds(60));
+
+        CaptionEntity row = Assert.Single(app.Rows());
+        Assert.Equal((CaptionStatus.Succeeded, true), (row.Status, row.KeywordsIndexed));
+        Assert.Equal(["beach", "dog"], app.KeywordEntries().Select(e => e.PartitionKey.Split('~')[^1]).Order(StringComparer.Ordinal));
     }
 
     [Theory]
