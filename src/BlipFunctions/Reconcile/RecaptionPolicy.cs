@@ -1,3 +1,4 @@
+using BlipFunctions.Gallery;
 using BlipFunctions.Storage;
 
 namespace BlipFunctions.Reconcile;
@@ -56,7 +57,8 @@ public sealed record RecaptionPolicy(string? RunId, DateTimeOffset? RequestedAt,
     /// </summary>
     public bool NeedsCaptioning(CaptionEntity? row, string blobETag, CaptioningTarget target, DateTimeOffset now)
     {
-        if (row is null || !SameETag(row.BlobETag, blobETag))
+        // A listing gives a blob's ETag bare (0x8D...), a HEAD quoted ("0x8D..."), which is how rows keep it.
+        if (row is null || ImageVersions.Unquoted(row.BlobETag) != ImageVersions.Unquoted(blobETag))
         {
             return true;
         }
@@ -73,7 +75,4 @@ public sealed record RecaptionPolicy(string? RunId, DateTimeOffset? RequestedAt,
     // (the run id makes the first test exact whatever the clocks of the instances; the second spares a blob uploaded
     // again since the run started).
     private bool FinishedBefore(CaptionEntity finished) => finished.ReconcileRun != RunId && finished.UpdatedAt < RequestedAt;
-
-    // A listing gives a blob's ETag bare (0x8D...), a HEAD quoted ("0x8D..."), which is how rows keep it.
-    private static bool SameETag(string a, string b) => a.AsSpan().Trim('"').SequenceEqual(b.AsSpan().Trim('"'));
 }
